@@ -1,0 +1,40 @@
+"""Progress bars for long work: on in terminals and notebooks, quiet in tests.
+
+Set the environment variable ``RINGSTATS_QUIET=1`` to silence every bar.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+__all__: list[str] = []
+
+
+def progress_enabled(enabled: bool | None = None) -> bool:
+    """Resolve a ``progress`` argument: ``None`` means automatic."""
+    if enabled is not None:
+        return bool(enabled)
+    if os.environ.get("RINGSTATS_QUIET", "") not in ("", "0"):
+        return False
+    if "PYTEST_CURRENT_TEST" in os.environ:
+        return False
+    return True
+
+
+def progress_iter(
+    iterable: Iterable[T], total: int | None = None, desc: str | None = None,
+    enabled: bool | None = None,
+) -> Iterator[T]:
+    """Wrap ``iterable`` in a tqdm bar when progress is enabled (``tqdm.auto``: widget in
+    notebooks, text on stderr in terminals)."""
+    if not progress_enabled(enabled):
+        yield from iterable
+        return
+    from tqdm.auto import tqdm
+
+    yield from tqdm(iterable, total=total, desc=desc, file=sys.stderr, leave=False)
