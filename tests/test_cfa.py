@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ringstats.cfa import CFAResult, cfa
+from ringstats.measurement import CFAResult, cfa
 from ringstats.errors import ConvergenceError, InsufficientDataError, RingstatsError, SpecError
 
 REF = Path(__file__).parent / "reference" / "measurement"
@@ -173,7 +173,7 @@ def test_bad_options_raise(hs):
 
 
 def test_nonconvergence_raises(hs, monkeypatch):
-    import ringstats.cfa as mod
+    import ringstats._cfa as mod
 
     real = mod._ml_fit_cov
 

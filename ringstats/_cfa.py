@@ -649,7 +649,7 @@ def cfa(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from ringstats.cfa import cfa
+    >>> from ringstats import cfa
     >>> rng = np.random.default_rng(1)
     >>> f = rng.multivariate_normal([0, 0], [[1, .4], [.4, 1]], size=400)
     >>> x = np.repeat(f, 3, axis=1) * 0.8 + rng.normal(scale=0.6, size=(400, 6))
