@@ -2,7 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import plotting
+from . import datasets, plotting, simulate
 from .errors import (
     ConvergenceError,
     InsufficientDataError,
@@ -12,6 +12,8 @@ from .errors import (
     SpecError,
     ValidationError,
 )
+from .measurement import cfa
+from .simulate import draw
 from .spec import Construct, RingSpec, Scale
 
 try:
@@ -22,6 +24,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "__version__",
     "plotting",
+    "datasets",
+    "simulate",
+    "draw",
+    "cfa",
     "RingSpec",
     "Construct",
     "Scale",

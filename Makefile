@@ -1,0 +1,57 @@
+# ringstats: two commands set up everything on a fresh machine.
+#   make book   create .venv, install with the notebook extras, execute the notebooks and
+#               build the companion site into _build/html (offline)
+#   make test   create .venv, install with the test extras, run the whole suite (incl. notebooks)
+#   make lab    open JupyterLab with the registered `ringstats` kernel
+# PYTHON must be 3.11 or newer; override with `make test PYTHON=python3.12`.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+JOBS   ?= 2
+
+.PHONY: book test test-fast lab lint bench reference clean help
+
+help:
+	@sed -n '2,7p' Makefile
+
+$(PY):
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ringstats needs Python >= 3.11; got " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# One stamp per extra: reinstall when pyproject.toml changes.
+$(VENV)/.installed-notebooks: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[notebooks]"
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed-notebooks
+
+book: $(VENV)/.installed-notebooks
+	rm -rf _build/html
+	RINGSTATS_QUIET=1 $(BIN)/jupyter-book build . --builder html -W --keep-going
+	@echo "open _build/html/index.html"
+
+test: $(VENV)/.installed-test
+	RINGSTATS_QUIET=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+# Unit tests only (no notebooks), for quick iteration.
+test-fast: $(VENV)/.installed-test
+	RINGSTATS_QUIET=1 $(BIN)/python -m pytest -n $(JOBS) -m "not notebooks"
+
+lab: $(VENV)/.installed-notebooks
+	$(PY) -m ipykernel install --sys-prefix --name ringstats --display-name "Python (ringstats)"
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check ringstats tests benchmarks
+
+# Speed, memory and Monte Carlo studies (slow; results in benchmarks/results/).
+bench: $(VENV)/.installed-test
+	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis
