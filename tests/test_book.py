@@ -41,7 +41,7 @@ def test_book_builds_without_warnings(tmp_path):
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["execute"]["execute_notebooks"] = "off"
     (tmp_path / "_config.yml").write_text(yaml.safe_dump(config))
-    res = subprocess.run([str(jb), "build", str(tmp_path), "-W", "-n", "--keep-going"],
+    res = subprocess.run([str(jb), "build", str(tmp_path), "-W", "--keep-going"],
                          capture_output=True, text=True, check=False)
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
     assert (tmp_path / "_build" / "html" / "index.html").exists()
