@@ -1,0 +1,441 @@
+"""Tests for ringstats.importance and ringstats._shapley_core."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from math import comb
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from ringstats import _shapley_core as core
+from ringstats import importance as imp
+from ringstats.errors import InsufficientDataError, RingstatsError
+from ringstats.simulate import draw
+
+matplotlib.use("Agg")
+
+REF = Path(__file__).parent / "reference" / "drivers"
+
+
+# ----------------------------------------------------------------------------------------
+# fixtures
+# ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def base():
+    w = draw("base", n=5000, seed=2)
+    return w, w.spec.validate(w.customers)
+
+
+@pytest.fixture(scope="module")
+def small():
+    w = draw("base", n=1200, seed=3)
+    return w, w.spec.validate(w.customers)
+
+
+@pytest.fixture(scope="module")
+def swiss():
+    return pd.read_csv(REF / "swiss.csv").drop(columns="rownames")
+
+
+SWISS_X = ["Agriculture", "Examination", "Education", "Catholic", "Infant.Mortality"]
+
+
+def _random_corr(rng, p, n=None):
+    n = n or 3 * p + 20
+    A = rng.normal(size=(n, p + 1)) @ rng.normal(size=(p + 1, p + 1))
+    return np.corrcoef(A, rowvar=False)
+
+
+def _naive_r2(corr, S):
+    """R^2 of subset S from a plain least-squares fit on the correlation matrix."""
+    if not S:
+        return 0.0
+    s = list(S)
+    beta = np.linalg.lstsq(corr[np.ix_(s, s)], corr[s, -1], rcond=None)[0]
+    return float(corr[s, -1] @ beta)
+
+
+def _naive_lmg(corr):
+    """Independent LMG: average over subset sizes of average increments (Grömping 2007, eq. 1)."""
+    p = corr.shape[0] - 1
+    out = np.zeros(p)
+    for j in range(p):
+        others = [k for k in range(p) if k != j]
+        for k in range(p):
+            incs = [_naive_r2(corr, S + (j,)) - _naive_r2(corr, S) for S in combinations(others, k)]
+            out[j] += np.mean(incs) / p
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# numerical core: exactness
+# ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("p", [1, 2, 3, 5, 7, 9])
+def test_all_subset_r2_matches_direct_solves(p):
+    rng = np.random.default_rng(p)
+    for _ in range(3):
+        corr = _random_corr(rng, p)
+        r2 = core.all_subset_r2(corr)
+        for mask in range(2**p):
+            S = tuple(j for j in range(p) if mask >> j & 1)
+            assert r2[mask] == pytest.approx(_naive_r2(corr, S), abs=1e-10)
+
+
+@pytest.mark.parametrize("p", [1, 2, 4, 6, 8])
+def test_lmg_equals_independent_enumeration_and_brute_force(p):
+    rng = np.random.default_rng(100 + p)
+    for _ in range(4):
+        corr = _random_corr(rng, p)
+        lmg, cond = core.shapley_from_r2(core.all_subset_r2(corr), p)
+        np.testing.assert_allclose(lmg, _naive_lmg(corr), atol=1e-10, rtol=0)
+        np.testing.assert_allclose(lmg, core.brute_force_lmg(corr), atol=1e-10, rtol=0)
+        assert lmg.sum() == pytest.approx(_naive_r2(corr, tuple(range(p))), abs=1e-10)
+
+
+def test_batch_core_equals_single():
+    rng = np.random.default_rng(7)
+    C = np.stack([_random_corr(rng, 6) for _ in range(5)])
+    batch = core.all_subset_r2(C)
+    for b in range(5):
+        np.testing.assert_allclose(batch[b], core.all_subset_r2(C[b]), atol=1e-13)
+
+
+def test_covariance_input_gives_same_r2():
+    rng = np.random.default_rng(8)
+    corr = _random_corr(rng, 5)
+    d = rng.uniform(0.5, 20, size=6)
+    np.testing.assert_allclose(core.all_subset_r2(corr * np.outer(d, d)), core.all_subset_r2(corr),
+                               atol=1e-12)
+
+
+def test_conditional_contributions_by_size():
+    rng = np.random.default_rng(9)
+    p = 5
+    corr = _random_corr(rng, p)
+    _, cond = core.shapley_from_r2(core.all_subset_r2(corr), p)
+    for j in range(p):
+        others = [k for k in range(p) if k != j]
+        for k in range(p):
+            incs = [_naive_r2(corr, S + (j,)) - _naive_r2(corr, S) for S in combinations(others, k)]
+            assert len(incs) == comb(p - 1, k)
+            assert cond[j, k] == pytest.approx(np.mean(incs), abs=1e-10)
+
+
+def test_group_shapley_sums_and_reduces_to_lmg_for_singletons():
+    rng = np.random.default_rng(10)
+    p = 6
+    corr = _random_corr(rng, p)
+    r2 = core.all_subset_r2(corr)
+    single = core.group_shapley(r2[core.group_masks_to_sets([1 << j for j in range(p)])], p)
+    np.testing.assert_allclose(single, core.shapley_from_r2(r2, p)[0], atol=1e-12)
+    masks = [0b000011, 0b001100, 0b110000]
+    g = core.group_shapley(r2[core.group_masks_to_sets(masks)], 3)
+    assert g.sum() == pytest.approx(r2[-1], abs=1e-12)
+    sets = [np.flatnonzero([(s >> j) & 1 for j in range(p)]) for s in core.group_masks_to_sets(masks)]
+    np.testing.assert_allclose(core.r2_of_sets(corr, sets), r2[core.group_masks_to_sets(masks)],
+                               atol=1e-12)
+
+
+def test_weighted_cov_equals_replicated_rows():
+    rng = np.random.default_rng(11)
+    Z = rng.normal(size=(30, 4))
+    f = rng.integers(1, 4, size=30)
+    rep = np.repeat(Z, f, axis=0)
+    C1 = core.cov_to_corr(core.weighted_cov(Z, f.astype(float)))
+    C2 = np.corrcoef(rep, rowvar=False)
+    np.testing.assert_allclose(C1, C2, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------------------
+# swiss: relaimpo's published values and the base-R reference
+# ----------------------------------------------------------------------------------------
+def test_swiss_matches_relaimpo_published_values(swiss):
+    res = imp.shapley(swiss, outcome="Fertility", drivers=SWISS_X)
+    # relaimpo calc.relimp(Fertility ~ ., swiss, type = "lmg", rela = TRUE):
+    # R2 = 0.7067 (70.67%), Education 0.3681 of R2 (values as quoted in the project brief)
+    assert res.attrs["r2"] == pytest.approx(0.7067, abs=5e-5)
+    assert res.loc["Education", "share"] == pytest.approx(0.3681, abs=5e-5)
+    assert res["estimate"].sum() == pytest.approx(res.attrs["r2"], abs=1e-12)
+
+
+def test_swiss_matches_base_r_reference(swiss):
+    ref = pd.read_csv(REF / "swiss_lmg.csv", index_col="driver")
+    res = imp.shapley(swiss, outcome="Fertility", drivers=SWISS_X)
+    np.testing.assert_allclose(res["estimate"], ref.loc[SWISS_X, "lmg"], atol=1e-10)
+    dom = imp.dominance(swiss, outcome="Fertility", drivers=SWISS_X)
+    cond = pd.read_csv(REF / "swiss_conditional.csv", index_col="driver")
+    np.testing.assert_allclose(dom.conditional.to_numpy(), cond.loc[SWISS_X].to_numpy(), atol=1e-10)
+    comp = pd.read_csv(REF / "swiss_complete.csv", index_col="driver")
+    np.testing.assert_array_equal(dom.complete_matrix.to_numpy(), comp.loc[SWISS_X, SWISS_X].to_numpy())
+    sub = pd.read_csv(REF / "swiss_subset_r2.csv")
+    corr = np.corrcoef(swiss[SWISS_X + ["Fertility"]].to_numpy(), rowvar=False)
+    np.testing.assert_allclose(core.all_subset_r2(corr), sub["r2"], atol=1e-10)
+
+
+def test_swiss_matches_pingouin(swiss):
+    pg = pytest.importorskip("pingouin")
+    lm = pg.linear_regression(swiss[SWISS_X], swiss["Fertility"], relimp=True)
+    ours = imp.shapley(swiss, outcome="Fertility", drivers=SWISS_X)
+    np.testing.assert_allclose(ours["estimate"].to_numpy(), lm["relimp"].to_numpy()[1:], atol=1e-10)
+
+
+def test_dominance_hierarchy(swiss):
+    dom = imp.dominance(swiss, outcome="Fertility", drivers=SWISS_X)
+    for _, row in dom.pairs.iterrows():
+        if row["complete"] != "undetermined":
+            assert row["conditional"] == row["complete"]
+        if row["conditional"] != "undetermined":
+            assert row["general"] == row["conditional"]
+    assert "Dominance analysis" in str(dom)
+
+
+def test_relative_weights_sum_and_johnson_identity(swiss):
+    rw = imp.relative_weights(swiss, outcome="Fertility", drivers=SWISS_X)
+    assert rw["estimate"].sum() == pytest.approx(0.706735, abs=1e-6)
+    # orthogonal predictors: relative weights = squared correlations = LMG
+    rng = np.random.default_rng(0)
+    X = np.linalg.qr(rng.normal(size=(200, 3)) - 0)[0]
+    X = X - X.mean(axis=0)
+    df = pd.DataFrame(X, columns=list("abc"))
+    df["y"] = X @ [1.0, 2.0, 0.5] + rng.normal(scale=0.01, size=200)
+    a = imp.relative_weights(df, outcome="y", drivers=list("abc"))["estimate"]
+    b = imp.shapley(df, outcome="y", drivers=list("abc"))["estimate"]
+    np.testing.assert_allclose(a, b, atol=1e-3)
+
+
+def test_regression_standardized_and_vif(swiss):
+    res = imp.regression(swiss, outcome="Fertility", drivers=SWISS_X)
+    assert res.r2 == pytest.approx(0.706735, abs=1e-6)
+    z = (swiss - swiss.mean()) / swiss.std()
+    import statsmodels.api as sm
+
+    fit = sm.OLS(z["Fertility"], sm.add_constant(z[SWISS_X])).fit(cov_type="HC3")
+    np.testing.assert_allclose(res.coefficients["estimate"], fit.params[SWISS_X], atol=1e-10)
+    np.testing.assert_allclose(res.coefficients["se"], fit.bse[SWISS_X], rtol=1e-8)
+    assert res.coefficients["vif"].min() >= 1.0
+    assert "HC3" in str(res)
+
+
+def test_weights_equal_replicated_rows(swiss):
+    f = np.tile([1, 2, 3], 16)[: len(swiss)]
+    rep = swiss.loc[swiss.index.repeat(f)].reset_index(drop=True)
+    a = imp.shapley(swiss, outcome="Fertility", drivers=SWISS_X, weights=f)
+    b = imp.shapley(rep, outcome="Fertility", drivers=SWISS_X)
+    np.testing.assert_allclose(a["estimate"], b["estimate"], atol=1e-10)
+    ra = imp.regression(swiss.assign(wt=f), outcome="Fertility", drivers=SWISS_X, weights="wt")
+    rb = imp.regression(rep, outcome="Fertility", drivers=SWISS_X)
+    np.testing.assert_allclose(ra.coefficients["estimate"], rb.coefficients["estimate"], atol=1e-8)
+
+
+def test_shapley_groups(swiss):
+    groups = {"econ": ["Agriculture", "Examination", "Education"],
+              "rel": ["Catholic"], "health": ["Infant.Mortality"]}
+    g = imp.shapley(swiss, outcome="Fertility", drivers=SWISS_X, groups=groups)
+    assert g["estimate"].sum() == pytest.approx(0.706735, abs=1e-6)
+    assert list(g.index) == ["econ", "rel", "health"]
+
+
+# ----------------------------------------------------------------------------------------
+# drivers(): rings, bootstrap, recovery
+# ----------------------------------------------------------------------------------------
+def test_drivers_base_structure_and_recovery(base):
+    w, d = base
+    res = imp.drivers(d, spec=w.spec, n_boot=200, seed=1)
+    cons, rings = res.constructs, res.rings
+    assert cons["estimate"].sum() == pytest.approx(res.r2, abs=1e-12)
+    assert rings["estimate"].sum() == pytest.approx(res.r2, abs=1e-12)
+    assert rings["share"].sum() == pytest.approx(1.0, abs=1e-12)
+    assert (cons["ci_low"] <= cons["estimate"]).all() and (cons["estimate"] <= cons["ci_high"]).all()
+    truth = w.truth.ring_shares
+    # True shares (latent rings): ring 1 < ring 2 < ring 3 (.28 / .34 / .38). With mean scores
+    # (measurement error) the estimates are pulled together: ring 1 is recovered as the smallest
+    # in every seed we tried, but ring 2 vs ring 3 (true gap .04) is ordered correctly in only
+    # about half of the seeds at n = 5000 (see benchmarks/results/bench_drivers.md), so only the
+    # robust part of the order is asserted; the difference CI must cover the true gap's sign
+    # uncertainty (include 0 or lie above it).
+    assert truth.idxmin() == 1 and rings["share"].idxmin() == 1
+    assert rings.loc[1, "ci_high"] < max(rings.loc[2, "share"], rings.loc[3, "share"])
+    assert res.differences.loc["ring3 - ring2", "ci_high"] > 0
+    assert res.differences.loc["ring3 - ring1", "ci_high"] > 0
+    assert list(res.differences.index) == ["ring3 - ring2", "ring3 - ring1", "ring2 - ring1"]
+    assert set(res.ranks["level"]) == {"construct", "ring"}
+    assert res.ranks["rank_repro"].between(0, 1).all()
+    text = str(res)
+    assert "Rings" in text and "Constructs" in text
+
+
+def test_drivers_no_ring3_share_not_above(small):
+    w = draw("no_ring3", n=3000, seed=4)
+    d = w.spec.validate(w.customers)
+    res = imp.drivers(d, spec=w.spec, n_boot=200, seed=1, ci_method="percentile")
+    assert res.differences.loc["ring3 - ring2", "ci_low"] <= 0
+    assert res.rings.loc[3, "share"] < res.rings.loc[2, "share"]
+
+
+def test_drivers_reproducible_and_n_jobs_independent(small):
+    w, d = small
+    a = imp.drivers(d, spec=w.spec, n_boot=150, seed=5, n_jobs=1)
+    b = imp.drivers(d, spec=w.spec, n_boot=150, seed=5, n_jobs=2)
+    pd.testing.assert_frame_equal(a.constructs, b.constructs)
+    pd.testing.assert_frame_equal(a.differences, b.differences)
+
+
+def test_bca_vs_percentile_and_no_boot(small):
+    w, d = small
+    a = imp.drivers(d, spec=w.spec, n_boot=100, seed=2, ci_method="percentile")
+    b = imp.drivers(d, spec=w.spec, n_boot=100, seed=2, ci_method="bca")
+    q = a.boot["ring3_share"].quantile([0.025, 0.975]).to_numpy()
+    np.testing.assert_allclose(a.rings.loc[3, ["ci_low", "ci_high"]].to_numpy(float), q)
+    assert not np.allclose(a.rings["ci_low"], b.rings["ci_low"])
+    c = imp.drivers(d, spec=w.spec, n_boot=0)
+    assert c.rings["ci_low"].isna().all()
+    assert "point estimates only" in str(c)
+
+
+def test_bca_known_case():
+    """BCa of a mean equals the percentile interval shifted by bias and skew; for a symmetric
+    statistic with no bias it is close to the percentile interval."""
+    rng = np.random.default_rng(0)
+    boot = rng.normal(size=(4000, 1))
+    jack = rng.normal(size=(500, 1))
+    lo, hi = imp._ci(boot, np.array([0.0]), jack, 0.95, "bca")
+    lo2, hi2 = imp._ci(boot, np.array([0.0]), None, 0.95, "percentile")
+    assert lo[0] == pytest.approx(lo2[0], abs=0.1) and hi[0] == pytest.approx(hi2[0], abs=0.1)
+
+
+def test_logit_and_ordinal_likelihoods_match_statsmodels(small):
+    import statsmodels.api as sm
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    w, d = small
+    from ringstats._scores import mean_scores
+
+    S = mean_scores(d, spec=w.spec).join(d["ltr"]).dropna()
+    X = S[["product", "seen"]].to_numpy()
+    yb = (S["ltr"] >= 9).to_numpy(float)
+    ll = imp._logit_ll(yb, X, np.ones(len(yb)))
+    ref = sm.Logit(yb, sm.add_constant(X)).fit(disp=0).llf
+    assert ll == pytest.approx(ref, abs=1e-6)
+    present = np.unique(S["ltr"])
+    yo = np.searchsorted(present, S["ltr"]).astype(float)
+    llo = imp._ordinal_ll(yo, X, np.ones(len(yo)), len(present))
+    refo = OrderedModel(yo.astype(int), X, distr="logit").fit(method="bfgs", disp=False,
+                                                               maxiter=500).llf
+    assert llo == pytest.approx(refo, abs=1e-4)
+    assert llo >= refo - 1e-8
+
+
+def test_drivers_binary_and_ordinal(small):
+    w, d = small
+    sub = w.spec.subset(["product", "speed", "seen"])
+    rb = imp.drivers(d, spec=sub, kind="binary", n_boot=20, seed=1, ci_method="percentile")
+    assert rb.measure == "McFadden pseudo-R2"
+    assert rb.constructs["estimate"].sum() == pytest.approx(rb.r2, abs=1e-10)
+    assert 0 < rb.r2 < 1
+    ro = imp.drivers(d, spec=sub, kind="ordinal", n_boot=0)
+    assert ro.rings["share"].sum() == pytest.approx(1.0, abs=1e-10)
+
+
+# ----------------------------------------------------------------------------------------
+# validation
+# ----------------------------------------------------------------------------------------
+def test_bad_kind(small):
+    w, d = small
+    with pytest.raises(RingstatsError, match="`kind` must be one of"):
+        imp.drivers(d, spec=w.spec, kind="poisson")
+
+
+def test_outcome_outside_ltr_range(small):
+    w, d = small
+    bad = d.copy()
+    bad.loc[bad.index[0], "ltr"] = 12
+    with pytest.raises(RingstatsError, match="whole numbers from 0 to 10"):
+        imp.drivers(bad, spec=w.spec, n_boot=0)
+
+
+def test_all_promoters_binary(small):
+    w, d = small
+    allp = d.assign(ltr=10)
+    with pytest.raises(InsufficientDataError, match="every complete row is among the promoters"):
+        imp.drivers(allp, spec=w.spec.subset(["product", "seen"]), kind="binary", n_boot=0)
+
+
+def test_perfectly_collinear(swiss):
+    df = swiss.assign(copy=2 * swiss["Education"] + 1)
+    with pytest.raises(RingstatsError, match="perfectly collinear"):
+        imp.shapley(df, outcome="Fertility", drivers=SWISS_X + ["copy"])
+
+
+def test_too_few_rows(swiss):
+    with pytest.raises(InsufficientDataError, match="at least 7 complete rows"):
+        imp.shapley(swiss.head(6), outcome="Fertility", drivers=SWISS_X)
+
+
+def test_too_many_drivers_for_exact():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(100, 24)), columns=[f"x{i}" for i in range(24)])
+    with pytest.raises(RingstatsError, match="groups="):
+        imp.shapley(df, outcome="x23", drivers=[f"x{i}" for i in range(23)])
+
+
+def test_other_argument_errors(small, swiss):
+    w, d = small
+    with pytest.raises(RingstatsError, match="`ci_method` must be one of"):
+        imp.drivers(d, spec=w.spec, ci_method="normal")
+    with pytest.raises(RingstatsError, match="`n_boot` must be at least 0"):
+        imp.drivers(d, spec=w.spec, n_boot=-1)
+    with pytest.raises(RingstatsError, match="`weights` must be non-negative"):
+        imp.shapley(swiss, outcome="Fertility", drivers=SWISS_X, weights=-np.ones(len(swiss)))
+    with pytest.raises(RingstatsError, match="`groups` must cover every driver"):
+        imp.shapley(swiss, outcome="Fertility", drivers=SWISS_X, groups={"a": ["Catholic"]})
+    with pytest.raises(RingstatsError, match="give `drivers`"):
+        imp.shapley(swiss, outcome="Fertility")
+    with pytest.raises(RingstatsError, match="`spec` must be a RingSpec"):
+        imp.drivers(d, spec={"a": ["prod1"]})
+    with pytest.raises(RingstatsError, match="`outcome` must be a column name"):
+        imp.regression(swiss, drivers=SWISS_X)
+
+
+def test_glm_driver_limit(small, monkeypatch):
+    w, d = small
+    monkeypatch.setattr(imp, "MAX_GLM_DRIVERS", 4)
+    with pytest.raises(RingstatsError, match="accepts at most 4 constructs"):
+        imp.drivers(d, spec=w.spec, kind="ordinal", n_boot=0)
+
+
+def test_caller_frame_untouched(small):
+    w, d = small
+    before = d.copy()
+    imp.drivers(d, spec=w.spec, n_boot=0)
+    pd.testing.assert_frame_equal(d, before)
+
+
+def test_drivers_cli_text(small):
+    w, d = small
+    text = imp.drivers_cli(d, spec=w.spec)
+    assert "Rings" in text and "ring3 - ring2" in text
+
+
+# ----------------------------------------------------------------------------------------
+# plots
+# ----------------------------------------------------------------------------------------
+def test_plots_return_axes(small):
+    import matplotlib.pyplot as plt
+
+    from ringstats._plot_drivers import plot_importance, plot_ring_diagram
+
+    w, d = small
+    res = imp.drivers(d, spec=w.spec, n_boot=50, seed=1)
+    ax = plot_importance(res)
+    assert ax.get_title() and ax.get_xlabel()
+    assert len(ax.patches) == len(res.constructs)
+    ax2 = plot_ring_diagram(res)
+    assert ax2.get_title()
+    assert any("ring 3" in t.get_text().lower() for t in ax2.texts)
+    with pytest.raises(RingstatsError, match="DriverResult"):
+        plot_importance("x")
+    plt.close("all")
