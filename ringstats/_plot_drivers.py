@@ -22,6 +22,9 @@ def _check_result(result: object) -> None:
         )
 
 
+_KIND = {"continuous": "linear model", "binary": "promoter model", "ordinal": "ordinal model"}
+
+
 def plot_importance(driver_result, *, ax: Axes | None = None) -> Axes:
     """Horizontal bars of construct importance with bootstrap CI whiskers, coloured by ring.
 
@@ -58,7 +61,7 @@ def plot_importance(driver_result, *, ax: Axes | None = None) -> Axes:
     ax.set_xlabel(f"Contribution to {measure} (Shapley / LMG)")
     ax.set_ylabel("Construct")
     pct = f"{100 * driver_result.ci:g}%"
-    ax.set_title(f"Driver importance for {driver_result.outcome} ({driver_result.kind})"
+    ax.set_title(f"Driver importance for {driver_result.outcome} ({_KIND[driver_result.kind]})"
                  + (f", {pct} CI" if driver_result.n_boot else ""))
     rings = sorted({int(r) for r in tab["ring"]})
     ax.legend(handles=[Patch(color=RING_COLORS[r], label=RING_LABELS[r]) for r in rings],
@@ -123,6 +126,6 @@ def plot_ring_diagram(driver_result, *, ax: Axes | None = None) -> Axes:
         side.set_visible(False)
     measure = "R²" if driver_result.measure == "R2" else "pseudo-R²"
     ax.set_title(f"Share of explained {measure} by ring ({driver_result.outcome}, "
-                 f"{driver_result.kind})")
+                 f"{_KIND[driver_result.kind]})")
     ax.set_xlabel("Shading: ring share of the explained fit (darker = larger)")
     return ax
