@@ -329,6 +329,39 @@ def test_logit_and_ordinal_likelihoods_match_statsmodels(small):
     assert llo >= refo - 1e-8
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_glm_pseudo_r2_matches_r(weighted):
+    """McFadden R2 of every subset vs R glm(binomial) and MASS::polr(logistic) (make_reference.R)."""
+    g = pd.read_csv(REF / "sim_glm.csv")
+    ref = pd.read_csv(REF / "sim_glm_subset_r2.csv")
+    ref = ref[ref["weighted"] == weighted].set_index("subset")
+    X = g[["product", "speed", "seen"]].to_numpy()
+    w = g["wt"].to_numpy() if weighted else np.ones(len(g))
+    yb = (g["ltr"] >= 9).to_numpy(float)
+    present = np.unique(g["ltr"])
+    yo = np.searchsorted(present, g["ltr"]).astype(float)
+    rb = imp._glm_subset_r2("binary", X, yb, w, 2)
+    ro = imp._glm_subset_r2("ordinal", X, yo, w, len(present))
+    np.testing.assert_allclose(rb[1:], ref["binary"].to_numpy(), atol=1e-7)
+    # polr stops its BFGS optimiser early (default reltol): our Newton fit reaches the same or
+    # a slightly higher likelihood, hence the looser tolerance and the one-sided check
+    np.testing.assert_allclose(ro[1:], ref["ordinal"].to_numpy(), atol=5e-6)
+    assert np.all(ro[1:] >= ref["ordinal"].to_numpy() - 1e-9)
+
+
+def test_bca_matches_scipy_for_a_mean():
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    x = rng.exponential(size=150)
+    boot = np.array([rng.choice(x, size=x.size).mean() for _ in range(20000)])[:, None]
+    jack = np.array([np.delete(x, i).mean() for i in range(x.size)])[:, None]
+    lo, hi = imp._ci(boot, np.array([x.mean()]), jack, 0.95, "bca")
+    ref = stats.bootstrap((x,), np.mean, method="BCa", n_resamples=20000, random_state=4)
+    assert lo[0] == pytest.approx(ref.confidence_interval.low, abs=0.01)
+    assert hi[0] == pytest.approx(ref.confidence_interval.high, abs=0.01)
+
+
 def test_drivers_binary_and_ordinal(small):
     w, d = small
     sub = w.spec.subset(["product", "speed", "seen"])
