@@ -461,7 +461,9 @@ class DominanceResult(ResultMixin):
         +1 when the row driver dominates the column driver, -1 the reverse, 0 not
         established.
     r2 : float
+        Fit of the full model (R^2 or McFadden pseudo-R^2, see ``measure``).
     n : int
+    measure : str
     """
 
     general: pd.DataFrame
@@ -471,9 +473,10 @@ class DominanceResult(ResultMixin):
     conditional_matrix: pd.DataFrame
     r2: float
     n: int
+    measure: str = "R2"
 
     def summary(self) -> Summary:
-        s = Summary(f"Dominance analysis (R2 = {self.r2:.4f}, n = {self.n})")
+        s = Summary(f"Dominance analysis ({self.measure} = {self.r2:.4f}, n = {self.n})")
         s.add_table(self.general, "General dominance (= LMG / Shapley)")
         s.add_table(self.conditional, "Conditional dominance statistics by subset size")
         s.add_table(self.pairs, "Pairwise designations")
@@ -486,6 +489,7 @@ def dominance(
     outcome: str | None = None,
     drivers: Sequence[str] | None = None,
     spec: RingSpec | None = None,
+    kind: str = "continuous",
     weights: Any = None,
 ) -> DominanceResult:
     """Dominance analysis: general, conditional and complete dominance.
@@ -494,6 +498,11 @@ def dominance(
     ----------
     data, outcome, drivers, spec, weights
         As in :func:`shapley`.
+    kind : {"continuous", "binary", "ordinal"}, default "continuous"
+        Outcome model and fit measure: R^2 of a linear model, or McFadden's
+        pseudo-R^2 of a logistic model of promoter (outcome >= 9, or a 0/1
+        outcome) or of a cumulative-logit model of the outcome categories, as
+        in :func:`drivers` (at most 8 drivers for these two; Azen & Traxel 2009).
 
     Returns
     -------
@@ -517,10 +526,16 @@ def dominance(
     >>> dom.conditional.shape
     (6, 6)
     """
+    check_option(kind, "kind", KINDS)
     prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights)
-    corr = _corr_matrix(prep)
     p = len(prep.names)
-    r2 = core.all_subset_r2(corr)
+    if kind == "continuous":
+        r2 = core.all_subset_r2(_corr_matrix(prep))
+    else:
+        _check_glm_size(kind, p)
+        y, K = _outcome_for_kind(prep, kind, spec)
+        w = np.ones(prep.n) if prep.w is None else prep.w
+        r2 = _glm_subset_r2(kind, prep.X, y, w, K)
     lmg, cond = core.shapley_from_r2(r2, p)
     names = prep.names
     general = _importance_frame(lmg, float(r2[-1]), names, "driver", prep.ring)
@@ -542,7 +557,7 @@ def dominance(
     return DominanceResult(
         general, conditional, pairs,
         pd.DataFrame(D_c, index=idx, columns=names), pd.DataFrame(D_k, index=idx, columns=names),
-        float(r2[-1]), prep.n,
+        float(r2[-1]), prep.n, "R2" if kind == "continuous" else "McFadden pseudo-R2",
     )
 
 
@@ -635,8 +650,6 @@ def _logit_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, tol: float = 1e-10,
         beta = beta + t * step
         done = abs(new - cur) < tol * (1 + abs(cur))
         cur = new
-        if done and np.max(np.abs(g)) < 1e-6 * max(1.0, w.sum()):
-            return cur
         if done:
             return cur
     raise ConvergenceError("logistic regression did not converge (complete separation?).")
@@ -704,6 +717,14 @@ def _ordinal_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, K: int, tol: float 
         if done:
             return cur
     raise ConvergenceError("ordinal (cumulative logit) model did not converge.")
+
+
+def _check_glm_size(kind: str, p: int) -> None:
+    if p > MAX_GLM_DRIVERS:
+        raise RingstatsError(
+            f"kind={kind!r} fits 2**p models per estimate and accepts at most {MAX_GLM_DRIVERS} "
+            f"constructs or drivers; got {p}. Use `spec.subset([...])` or kind='continuous'."
+        )
 
 
 def _glm_subset_r2(kind: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, K: int,
@@ -776,9 +797,12 @@ def _batch_stats(kind: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, K: int,
     if kind == "continuous":
         Z = np.column_stack([X, y])
         Z = Z - (w @ Z) / w.sum()
+        p = lay.p
+        peak = max(2 ** (k + 1) * (p - k) ** 2 for k in range(p))  # floats per matrix
+        chunk = int(max(1, min(W.shape[0], 4_000_000 // peak)))
         out = []
-        for s in range(0, W.shape[0], 50):
-            out.append(_stats_from_r2(_cont_r2(Z, W[s:s + 50]), lay))
+        for s in range(0, W.shape[0], chunk):
+            out.append(_stats_from_r2(_cont_r2(Z, W[s:s + chunk]), lay))
         return np.concatenate(out, axis=0)
     rows = []
     for b in range(W.shape[0]):
@@ -1044,11 +1068,8 @@ def drivers(
         raise RingstatsError("`n_jobs` must be a positive integer or -1; got 0.")
     prep = _prepare(data, outcome=outcome, drivers=None, spec=spec, weights=weights)
     p = len(prep.names)
-    if kind != "continuous" and p > MAX_GLM_DRIVERS:
-        raise RingstatsError(
-            f"kind={kind!r} fits 2**p models per estimate and accepts at most {MAX_GLM_DRIVERS} "
-            f"constructs; the spec has {p}. Use `spec.subset([...])` or kind='continuous'."
-        )
+    if kind != "continuous":
+        _check_glm_size(kind, p)
     y, K = _outcome_for_kind(prep, kind, spec)
     X = prep.X
     w = np.ones(prep.n) if prep.w is None else prep.w

@@ -371,6 +371,10 @@ def test_drivers_binary_and_ordinal(small):
     assert 0 < rb.r2 < 1
     ro = imp.drivers(d, spec=sub, kind="ordinal", n_boot=0)
     assert ro.rings["share"].sum() == pytest.approx(1.0, abs=1e-10)
+    dom = imp.dominance(d, spec=sub, kind="binary")
+    assert dom.measure == "McFadden pseudo-R2" and dom.r2 == pytest.approx(rb.r2, abs=1e-12)
+    np.testing.assert_allclose(dom.general["estimate"], rb.constructs["estimate"], atol=1e-12)
+    assert "McFadden" in str(dom)
 
 
 # ----------------------------------------------------------------------------------------
