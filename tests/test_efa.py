@@ -1,0 +1,236 @@
+"""EFA, parallel analysis, KMO and Bartlett: parity with psych (stored R output) and input rules.
+
+Reference numbers: tests/reference/measurement/make_reference.R (psych 2.2.9, GPArotation).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linear_sum_assignment
+
+from ringstats import ConvergenceError, InsufficientDataError, RingstatsError
+from ringstats.measurement import (
+    EFAResult,
+    ParallelResult,
+    bartlett,
+    cfa,
+    efa,
+    kmo,
+    parallel_analysis,
+)
+from ringstats.simulate import draw
+
+REF = Path(__file__).parent / "reference" / "measurement"
+
+
+@pytest.fixture(scope="module")
+def bfi() -> pd.DataFrame:
+    return pd.read_csv(REF / "bfi.csv").iloc[:, :25]
+
+
+@pytest.fixture(scope="module")
+def sim():
+    w = draw("base", n=800, seed=11)
+    return w, w.spec.validate(w.customers)
+
+
+def _align(ours: pd.DataFrame, theirs: pd.DataFrame) -> pd.DataFrame:
+    """Reorder R's columns to the best-matching ringstats factors (signs are already fixed
+    by the same convention: positive column sums)."""
+    k = ours.shape[1]
+    c = np.corrcoef(ours.T.to_numpy(), theirs.T.to_numpy())[:k, k:]
+    _, cols = linear_sum_assignment(-np.abs(c))
+    return theirs.iloc[:, cols]
+
+
+# ----------------------------------------------------------------------------- parity with R
+def test_minres_oblimin_matches_psych(bfi):
+    # psych::fa(bfi[1:25], nfactors = 5, fm = "minres", rotate = "oblimin")
+    res = efa(bfi, n_factors=5, method="minres", rotation="oblimin")
+    r_load = pd.read_csv(REF / "fa_bfi_minres_oblimin_5_loadings.csv", index_col=0)
+    aligned = _align(res.loadings, r_load)
+    # same factor order as psych (ordered by variance explained)
+    assert list(aligned.columns) == list(r_load.columns)
+    np.testing.assert_allclose(res.loadings.to_numpy(), aligned.to_numpy(), atol=0.01)
+    assert np.abs(res.loadings.to_numpy() - aligned.to_numpy()).max() < 1e-4
+    phi = pd.read_csv(REF / "fa_bfi_minres_oblimin_5_phi.csv", index_col=0)
+    phi = phi.loc[aligned.columns, aligned.columns]
+    np.testing.assert_allclose(res.factor_correlations.to_numpy(), phi.to_numpy(), atol=0.01)
+    h2 = pd.read_csv(REF / "fa_bfi_minres_oblimin_5_h2.csv", index_col=0)["h2"]
+    np.testing.assert_allclose(res.communalities.to_numpy(), h2.loc[res.loadings.index], atol=0.01)
+    np.testing.assert_allclose(res.uniquenesses, 1 - res.communalities)
+    assert list(res.loadings.index) == list(bfi.columns)
+
+
+def test_ml_varimax_matches_psych(bfi):
+    # psych::fa(bfi[1:25], nfactors = 5, fm = "ml", rotate = "varimax")
+    res = efa(bfi, n_factors=5, method="ml", rotation="varimax")
+    r_load = pd.read_csv(REF / "fa_bfi_ml_varimax_5_loadings.csv", index_col=0)
+    aligned = _align(res.loadings, r_load)
+    np.testing.assert_allclose(res.loadings.to_numpy(), aligned.to_numpy(), atol=0.01)
+    np.testing.assert_allclose(res.factor_correlations.to_numpy(), np.eye(5))
+
+
+def test_promax_against_psych_pa(bfi):
+    # psych::fa(bfi[1:25], nfactors = 5, fm = "pa", rotate = "promax").
+    # factor-analyzer has no iterated principal-axis extraction ("principal" there is PCA),
+    # so the comparable pair is minres + promax: minres and converged principal axis
+    # minimise the same off-diagonal residuals, so both land on the same solution.
+    res = efa(bfi, n_factors=5, method="minres", rotation="promax")
+    r_load = pd.read_csv(REF / "fa_bfi_pa_promax_5_loadings.csv", index_col=0)
+    aligned = _align(res.loadings, r_load)
+    np.testing.assert_allclose(res.loadings.to_numpy(), aligned.to_numpy(), atol=0.01)
+    # principal components are a different model: loadings are larger (no uniqueness)
+    pc = efa(bfi, n_factors=5, method="principal", rotation="promax")
+    assert np.abs(pc.loadings.to_numpy()).max() > np.abs(res.loadings.to_numpy()).max()
+
+
+def test_kmo_bartlett_match_psych(bfi):
+    # psych::KMO(bfi[1:25]); psych::cortest.bartlett(cor(bfi[1:25], use="pairwise"), n=2800)
+    k = kmo(bfi)
+    ref = pd.read_csv(REF / "kmo_bfi.csv", index_col=0)["msa"]
+    assert k.overall == pytest.approx(ref["overall"], abs=1e-6)
+    np.testing.assert_allclose(k.per_item, ref.drop("overall").loc[k.per_item.index], atol=1e-6)
+    b = bartlett(bfi)
+    rb = pd.read_csv(REF / "bartlett_bfi.csv")
+    assert b.chisq == pytest.approx(rb["chisq"][0], rel=1e-6)
+    assert b.df == int(rb["df"][0])
+    assert b.p_val == pytest.approx(0.0, abs=1e-12)
+    assert "Bartlett" in str(b) and "MSA" in str(k)
+
+
+# ----------------------------------------------------------------------------- behaviour
+def test_sign_and_order_convention(bfi):
+    res = efa(bfi, n_factors=5, rotation="oblimin")
+    assert (res.loadings.sum(axis=0) > 0).all()
+    ss = res.variance["ss_loadings"].to_numpy()
+    assert np.all(np.diff(ss) <= 1e-12)
+    np.testing.assert_allclose(res.variance["cumulative"].iloc[-1], ss.sum() / 25)
+    np.testing.assert_allclose(np.diag(res.factor_correlations), 1.0)
+    np.testing.assert_allclose(res.structure, res.loadings @ res.factor_correlations.to_numpy())
+
+
+def test_parallel_analysis_bfi(bfi):
+    pa = parallel_analysis(bfi, n_iter=50, seed=3)
+    assert isinstance(pa, ParallelResult)
+    # psych::fa.parallel(bfi[1:25]) suggests 6 components/factors
+    assert pa.n_factors == 6
+    ev = pa.eigenvalues
+    assert list(ev.columns) == ["observed", "random_mean", "random_quantile", "retain"]
+    np.testing.assert_allclose(ev["observed"].sum(), 25.0)
+    assert ev["retain"].sum() == pa.n_factors
+    again = parallel_analysis(bfi, n_iter=50, seed=3)
+    pd.testing.assert_frame_equal(ev, again.eigenvalues)
+    fa_variant = parallel_analysis(bfi, n_iter=20, seed=3, method="fa")
+    assert fa_variant.n_factors >= 5
+    assert "Parallel analysis" in str(pa)
+
+
+def test_parallel_chooses_factors_when_none(sim):
+    w, d = sim
+    res = efa(d, spec=w.spec, seed=2)
+    assert isinstance(res, EFAResult)
+    assert res.parallel is not None and res.n_factors == res.parallel.n_factors
+    assert res.n_factors >= 3
+
+
+def test_polychoric_efa_recovers_constructs(sim):
+    w, d = sim
+    res = efa(d, spec=w.spec, n_factors=6, correlation="polychoric", rotation="geomin")
+    main = res.loadings.abs().idxmax(axis=1)
+    im = w.spec.item_map()
+    # every construct's items load mainly on one factor of their own
+    groups = pd.Series(main).groupby(pd.Series(im)).nunique()
+    assert (groups == 1).all()
+    assert main.groupby(pd.Series(im)).first().nunique() == 6
+    # polychoric loadings exceed Pearson loadings on 5-point items (no attenuation)
+    pear = efa(d, spec=w.spec, n_factors=6, rotation="geomin")
+    assert res.communalities.mean() > pear.communalities.mean()
+
+
+def test_pairwise_vs_listwise_and_no_mutation(sim):
+    w, d = sim
+    before = d.copy()
+    a = efa(d, spec=w.spec, n_factors=3, nan_policy="listwise")
+    b = efa(d, spec=w.spec, n_factors=3, nan_policy="pairwise")
+    assert a.n_obs < b.n_obs
+    pd.testing.assert_frame_equal(d, before)
+    assert "Pattern loadings" in str(a) and "<table" in a._repr_html_()
+
+
+def test_smoke_efa_cfa_through_ringstats():
+    """CI guard against upstream breakage (factor-analyzer / scikit-learn / scipy / pandas)."""
+    rng = np.random.default_rng(5)
+    f = rng.multivariate_normal([0, 0], [[1, 0.3], [0.3, 1]], size=600)
+    lam = np.array([0.8, 0.7, 0.75, 0.7])
+    x = np.hstack([f[:, [0]] * lam, f[:, [1]] * lam]) + rng.normal(size=(600, 8)) * 0.6
+    cols = [f"a{i}" for i in range(1, 5)] + [f"b{i}" for i in range(1, 5)]
+    df = pd.DataFrame(x, columns=cols)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)  # engine warnings must stay silenced
+        for method in ("minres", "ml", "principal"):
+            for rot in ("oblimin", "promax", "varimax", "geomin", None):
+                res = efa(df, n_factors=2, method=method, rotation=rot)
+                assert np.all(np.isfinite(res.loadings.to_numpy()))
+    res = efa(df, n_factors=2)
+    assert (res.loadings.loc[cols[:4]].abs().idxmax(axis=1) == res.loadings.loc[cols[:4]]
+            .abs().idxmax(axis=1).iloc[0]).all()
+    assert res.factor_correlations.iloc[0, 1] == pytest.approx(0.3, abs=0.1)
+    c = cfa(df, spec={"A": cols[:4], "B": cols[4:]})
+    assert c.converged and c.fit["cfi"] > 0.98
+    assert c.factor_correlations.iloc[0, 1] == pytest.approx(0.3, abs=0.1)
+
+
+# ----------------------------------------------------------------------------- bad input
+def test_bad_inputs(sim, bfi):
+    w, d = sim
+    x = d[list(w.spec.items)].copy()
+    const = x.assign(prod1=3.0)
+    with pytest.raises(InsufficientDataError, match="zero variance.*prod1"):
+        efa(const, n_factors=2)
+    with pytest.raises(InsufficientDataError, match=r"fewer rows \(10\) than items \(21\)"):
+        efa(x.dropna().iloc[:10], n_factors=2)
+    with pytest.raises(RingstatsError, match=r"`n_factors` must be at most 15 for 21 items"):
+        efa(x, n_factors=16)
+    with pytest.raises(RingstatsError, match="`n_factors` must be"):
+        efa(x, n_factors=0)
+    with pytest.raises(RingstatsError, match="`rotation` must be one of"):
+        efa(x, n_factors=2, rotation="quartimax")
+    with pytest.raises(RingstatsError, match="`method` must be one of"):
+        efa(x, n_factors=2, method="pa")
+    with pytest.raises(RingstatsError, match="`correlation` must be one of"):
+        efa(x, n_factors=2, correlation="spearman")
+    with pytest.raises(RingstatsError, match="`nan_policy` must be one of"):
+        efa(x, n_factors=2, nan_policy="drop")
+    with pytest.raises(RingstatsError, match="not both"):
+        efa(d, items=["prod1", "prod2", "prod3"], spec=w.spec)
+    with pytest.raises(RingstatsError, match="not in `data`"):
+        efa(d, items=["prod1", "prod2", "nope"])
+    with pytest.raises(InsufficientDataError, match="at least 3 items"):
+        kmo(d, items=["prod1", "prod2"])
+    with pytest.raises(RingstatsError, match="must be a pandas DataFrame"):
+        bartlett(x.to_numpy())
+    with pytest.raises(RingstatsError, match="`quantile` must be"):
+        parallel_analysis(bfi, quantile=1.5)
+    with pytest.raises(RingstatsError, match="`method` must be one of"):
+        parallel_analysis(bfi, method="minres")
+    with pytest.raises(RingstatsError, match="`n_iter` must be"):
+        parallel_analysis(bfi, n_iter=0)
+
+
+def test_nonconvergence_raises(monkeypatch, bfi):
+    import factor_analyzer
+
+    def broken_fit(self, X, y=None):
+        warnings.warn("Failed to converge: ABNORMAL_TERMINATION_IN_LNSRCH")
+        self.loadings_ = np.zeros((X.shape[1], self.n_factors))
+        return self
+
+    monkeypatch.setattr(factor_analyzer.FactorAnalyzer, "fit", broken_fit)
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        efa(bfi, n_factors=5, method="ml")
