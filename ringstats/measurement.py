@@ -18,6 +18,7 @@ from ._efa import (
     kmo,
     parallel_analysis,
 )
+from ._scores import scores
 
 __all__ = ["cfa", "CFAResult", "efa", "EFAResult", "parallel_analysis", "ParallelResult",
-           "kmo", "KMOResult", "bartlett", "BartlettResult"]
+           "kmo", "KMOResult", "bartlett", "BartlettResult", "scores"]
