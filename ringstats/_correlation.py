@@ -457,10 +457,11 @@ def polychoric(
         if correct > 0:
             corrected = int(zero.sum())
             ptab = np.where(zero, correct / npair[:, None, None], ptab)
-        ta = np.clip(ndtri(np.cumsum(ptab.sum(axis=2), axis=1)[:, :-1]
-                           / ptab.sum(axis=(1, 2))[:, None]), -_CLAMP, _CLAMP)
-        tb = np.clip(ndtri(np.cumsum(ptab.sum(axis=1), axis=1)[:, :-1]
-                           / ptab.sum(axis=(1, 2))[:, None]), -_CLAMP, _CLAMP)
+        # psych takes qnorm of the cumulated corrected proportions without renormalising
+        ta = np.clip(ndtri(np.minimum(np.cumsum(ptab.sum(axis=2), axis=1)[:, :-1], 1.0)),
+                     -_CLAMP, _CLAMP)
+        tb = np.clip(ndtri(np.minimum(np.cumsum(ptab.sum(axis=1), axis=1)[:, :-1], 1.0)),
+                     -_CLAMP, _CLAMP)
     rho = _golden_max(ptab, ta, tb)
     mat = np.eye(p)
     mat[ii, jj] = rho

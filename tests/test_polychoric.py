@@ -188,3 +188,11 @@ def test_no_warning_on_pd(bfi):
     with warnings.catch_warnings():
         warnings.simplefilter("error", RingstatsWarning)
         polychoric(bfi, items=["A1", "A2", "A3", "A4"])
+
+
+def test_psych_parity_unequal_ranges(bfi):
+    # education (1-5) beside 6-point items: psych sets global = FALSE (pairwise thresholds)
+    ref = pd.read_csv(REF / "polychoric_bfi_local_rho.csv", index_col=0)
+    pc = polychoric(bfi, items=list(ref.index))
+    assert not pc.global_thresholds
+    assert np.abs(pc.rho.to_numpy() - ref.to_numpy()).max() < TOL

@@ -89,6 +89,10 @@ write.csv(pc$tau, "polychoric_bfi_tau.csv")
 cat("psych::polychoric 25 bfi items:", t_poly[["elapsed"]], "s\n")
 # a subset that is certainly PD: also unsmoothed
 write.csv(data.frame(seconds = t_poly[["elapsed"]]), "polychoric_bfi_time.csv", row.names = FALSE)
+# items with unequal response ranges (education 1-5 vs personality items 1-6): psych switches
+# to global = FALSE (thresholds per pair from the pair's margins, empty cells set to correct/n)
+pc2 <- suppressWarnings(polychoric(bfi[, c("A1", "A2", "C1", "N1", "education")]))
+write.csv(pc2$rho, "polychoric_bfi_local_rho.csv")
 
 # 4. EFA on bfi ---------------------------------------------------------------------------------
 f5 <- fa(bfi[, 1:25], nfactors = 5, fm = "minres", rotate = "oblimin")
