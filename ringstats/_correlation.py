@@ -424,10 +424,15 @@ def polychoric(
     codes, k = _codes(df, cols, max_categories)
     p = len(cols)
     # one-hot counts for all pairs at once
-    onehot = np.zeros((codes.shape[0], p * k))
-    rows, cj = np.nonzero(codes >= 0)
-    onehot[rows, cj * k + codes[rows, cj]] = 1.0
-    cnt = (onehot.T @ onehot).reshape(p, k, p, k)
+    cnt = np.zeros((p * k, p * k))
+    step = max(1, 2_000_000 // (p * k))  # bound the one-hot block to about 16 MB
+    for s0 in range(0, codes.shape[0], step):
+        block = codes[s0:s0 + step]
+        onehot = np.zeros((block.shape[0], p * k))
+        rows, cj = np.nonzero(block >= 0)
+        onehot[rows, cj * k + block[rows, cj]] = 1.0
+        cnt += onehot.T @ onehot
+    cnt = cnt.reshape(p, k, p, k)
     marg = cnt[np.arange(p), :, np.arange(p), :].diagonal(axis1=1, axis2=2)  # p, k
     nobs = marg.sum(axis=1)
     cum = np.cumsum(marg, axis=1)[:, :-1] / nobs[:, None]
