@@ -388,7 +388,8 @@ def polychoric(
     Bivariate normal probabilities use Genz's (2004) algorithm, vectorised over all cells of
     all pairs; :math:`\\rho` is found for all pairs at once by golden-section search on
     :math:`[-0.99999, 0.99999]` to 1e-8 (psych's ``optimize`` stops at about 1e-4).
-    Matches ``psych::polychoric`` (2.2.9) on the 25 bfi items to 1e-3 (tests).
+    Matches ``psych::polychoric`` (2.2.9) on the 25 bfi items to 1e-4 (tests), also with
+    unequal response ranges.
 
     References
     ----------
