@@ -1,13 +1,22 @@
 """Measuring beneath the surface: reliability, correlations, EFA, CFA, validity and scores.
 
 The public face of the measurement domain. The estimators live in private modules
-(``_cfa``, ``_efa``, ...); this module re-exports them and bundles them in
-:func:`measurement_report`.
+(``_reliability``, ``_correlation``, ``_efa``, ``_cfa``, ``_validity``, ``_scores``); this
+module re-exports them and bundles them in :func:`measurement_report`, whose text is what
+``ringstats measure survey.csv --spec spec.yaml`` prints (:func:`measurement_cli`).
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
 from ._cfa import CFAResult, cfa
+from ._correlation import PolychoricResult, correlation, nearest_pd, polychoric
 from ._efa import (
     BartlettResult,
     EFAResult,
@@ -18,7 +27,225 @@ from ._efa import (
     kmo,
     parallel_analysis,
 )
-from ._scores import scores
+from ._reliability import ReliabilityResult, cronbach_alpha, reliability
+from ._results import ResultMixin, Summary
+from ._scores import blocks_of, scores
+from ._validation import check_dataframe, check_int, check_option, check_seed
+from ._validity import HTMTResult, fornell_larcker, htmt
+from .errors import RingstatsWarning
+from .spec import RingSpec
 
-__all__ = ["cfa", "CFAResult", "efa", "EFAResult", "parallel_analysis", "ParallelResult",
-           "kmo", "KMOResult", "bartlett", "BartlettResult", "scores"]
+__all__ = [
+    "reliability", "ReliabilityResult", "cronbach_alpha",
+    "polychoric", "PolychoricResult", "correlation", "nearest_pd",
+    "efa", "EFAResult", "parallel_analysis", "ParallelResult",
+    "kmo", "KMOResult", "bartlett", "BartlettResult",
+    "cfa", "CFAResult",
+    "htmt", "HTMTResult", "fornell_larcker",
+    "scores",
+    "measurement_report", "MeasurementReport", "measurement_cli",
+]
+
+_REPORT_NAN = ("listwise", "pairwise")
+
+
+@dataclass(frozen=True)
+class MeasurementReport(ResultMixin):
+    """Everything needed to judge a ring measurement model, in one object.
+
+    Attributes
+    ----------
+    checks : DataFrame
+        One row per construct: ``ring`` (RingSpec only), ``alpha``, ``omega_total``, ``cr``,
+        ``ave``, ``min_std_loading``, ``max_htmt`` (largest HTMT with another construct),
+        ``fornell_larcker`` (True when sqrt(AVE) exceeds every latent correlation) and
+        ``ok`` (alpha and CR >= .70, AVE >= .50, every standardised loading >= .60 and
+        HTMT < .85). Fornell-Larcker is shown but not part of ``ok``: it misses and
+        over-flags discriminant-validity problems (Henseler, Ringle & Sarstedt 2015), so HTMT
+        is the criterion used.
+    reliability : ReliabilityResult
+    cfa : CFAResult
+    loadings : DataFrame
+        Standardised CFA loadings per item (``construct``, ``std_estimate``, ``std_se``,
+        ``std_ci_low``, ``std_ci_high``).
+    fit : Series
+        The CFA fit report (chi-square, CFI, TLI, RMSEA with CI, SRMR, ...).
+    htmt : HTMTResult
+    fornell_larcker : DataFrame
+    kmo : KMOResult
+    bartlett : BartlettResult
+    parallel : ParallelResult
+    n_constructs : int
+    nan_policy : str
+    notes : tuple of str
+    """
+
+    checks: pd.DataFrame
+    reliability: ReliabilityResult
+    cfa: CFAResult
+    loadings: pd.DataFrame
+    fit: pd.Series
+    htmt: HTMTResult
+    fornell_larcker: pd.DataFrame
+    kmo: KMOResult
+    bartlett: BartlettResult
+    parallel: ParallelResult
+    n_constructs: int
+    nan_policy: str
+    notes: tuple[str, ...] = field(default=())
+
+    def summary(self) -> Summary:
+        f = self.fit
+        s = Summary(f"Measurement report ({self.n_constructs} constructs, "
+                    f"n = {self.cfa.n_obs}, missing: {self.nan_policy})")
+        s.add_table(self.checks, "Construct checks")
+        s.add_dict({
+            "chi-square": f"{f['chisq']:.2f} on {int(f['df'])} df, p = {f['p_val']:.3g}",
+            "CFI": float(f["cfi"]), "TLI": float(f["tli"]),
+            "RMSEA [90% CI]": (f"{f['rmsea']:.3f} [{f['rmsea_ci_low']:.3f}, "
+                               f"{f['rmsea_ci_high']:.3f}]"),
+            "SRMR": float(f["srmr"]),
+        }, "CFA fit")
+        s.add_table(self.loadings, "Standardised loadings (CFA)")
+        s.add_table(self.reliability.table, "Reliability")
+        s.add_table(self.htmt.matrix, "HTMT")
+        s.add_table(self.fornell_larcker, "Fornell-Larcker (sqrt AVE on the diagonal)")
+        s.add_dict({
+            "KMO (overall MSA)": self.kmo.overall,
+            "lowest item MSA": f"{self.kmo.per_item.min():.3f} ({self.kmo.per_item.idxmin()})",
+            "Bartlett chi-square": f"{self.bartlett.chisq:.1f} on {self.bartlett.df} df, "
+                                   f"p = {self.bartlett.p_val:.3g}",
+            "parallel analysis": f"{self.parallel.n_factors} factor(s) above chance "
+                                 f"(spec has {self.n_constructs} constructs)",
+        }, "Factorability and dimensionality")
+        s.add_note("Rules of thumb: CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08 (Hu & Bentler "
+                   "1999); alpha, CR >= .70 and AVE >= .50 (Fornell & Larcker 1981); HTMT < .85 "
+                   "(Henseler, Ringle & Sarstedt 2015). Thresholds are conventions, not tests.")
+        for note in self.notes:
+            s.add_note(note)
+        return s
+
+
+def _checks(rel: ReliabilityResult, loadings: pd.DataFrame, ht: HTMTResult,
+            fl: pd.DataFrame, blocks: dict[str, list[str]]) -> pd.DataFrame:
+    tab = rel.table
+    names = list(blocks)
+    mat = ht.matrix.loc[names, names].to_numpy(dtype=float).copy()
+    np.fill_diagonal(mat, np.nan)
+    out = pd.DataFrame(index=pd.Index(names, name="construct"))
+    if "ring" in tab.columns:
+        out["ring"] = tab.loc[names, "ring"]
+    for col in ("alpha", "omega_total", "cr", "ave"):
+        out[col] = tab.loc[names, col].astype(float)
+    out["min_std_loading"] = loadings.groupby("construct")["std_estimate"].min().loc[names]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out["max_htmt"] = np.nanmax(mat, axis=1) if len(names) > 1 else np.nan
+    out["fornell_larcker"] = fl.loc[names, "pass"].astype(bool)
+    out["ok"] = ((out["alpha"] >= 0.70) & (out["cr"] >= 0.70) & (out["ave"] >= 0.50)
+                 & (out["min_std_loading"] >= 0.60) & ~(out["max_htmt"] >= 0.85))
+    return out
+
+
+def measurement_report(
+    data: pd.DataFrame,
+    *,
+    spec: RingSpec | Mapping[str, Sequence[str]],
+    n_boot: int = 0,
+    seed: int | None = None,
+    nan_policy: str = "listwise",
+) -> MeasurementReport:
+    """Reliability, CFA fit, loadings, discriminant validity and factorability in one report.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Item responses cleaned by ``spec.validate``.
+    spec : RingSpec or dict
+        The measurement model (at least two constructs).
+    n_boot : int
+        Bootstrap resamples for the HTMT intervals (0: point estimates only).
+    seed : int, optional
+        Seed of the HTMT bootstrap and of the parallel analysis.
+    nan_policy : {"listwise", "pairwise"}
+        Missing-data handling passed to every part (the CFA and Fornell-Larcker with
+        ``"pairwise"`` use the pairwise covariance matrix).
+
+    Returns
+    -------
+    MeasurementReport
+        ``summary()`` renders HTML tables in a notebook and text in a terminal.
+
+    Notes
+    -----
+    Parts: :func:`reliability` (alpha, omega total, CR, AVE), :func:`cfa` (ML, lavaan parity),
+    :func:`htmt` and :func:`fornell_larcker`, :func:`kmo` and :func:`bartlett` on all items,
+    and :func:`parallel_analysis` (Horn, 100 random data sets, 95% quantile) as a check of
+    dimensionality against the number of constructs.
+
+    Examples
+    --------
+    >>> from ringstats.simulate import draw
+    >>> w = draw("base", n=500, seed=1)
+    >>> d = w.spec.validate(w.customers)
+    >>> rep = measurement_report(d, spec=w.spec, seed=1)
+    >>> rep.checks.shape[0]
+    6
+    """
+    check_dataframe(data)
+    blocks = blocks_of(spec)
+    check_int(n_boot, "n_boot", min_value=0)
+    check_seed(seed)
+    check_option(nan_policy, "nan_policy", _REPORT_NAN)
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RingstatsWarning)
+        rel = reliability(data, spec=spec, nan_policy=nan_policy)
+        fit = cfa(data, spec=blocks, nan_policy=nan_policy)
+        ht = htmt(data, spec=spec, n_boot=n_boot, seed=seed, nan_policy=nan_policy)
+        fl = fornell_larcker(data, spec=blocks, nan_policy=nan_policy)
+        items = [c for its in blocks.values() for c in its]
+        k = kmo(data, items=items, nan_policy=nan_policy)
+        b = bartlett(data, items=items, nan_policy=nan_policy)
+        pa = parallel_analysis(data, items=items, seed=seed, nan_policy=nan_policy)
+    for w in caught:
+        if issubclass(w.category, RingstatsWarning) and str(w.message) not in notes:
+            notes.append(str(w.message))
+    loadings = fit.loadings[["construct", "std_estimate", "std_se", "std_ci_low",
+                             "std_ci_high"]].copy()
+    checks = _checks(rel, loadings, ht, fl, blocks)
+    if pa.n_factors != len(blocks):
+        notes.append(f"Parallel analysis suggests {pa.n_factors} factor(s) for "
+                     f"{len(blocks)} constructs: constructs may be merged (highly correlated "
+                     "constructs, e.g. within a ring) or split.")
+    bad = list(checks.index[~checks["ok"]])
+    if bad:
+        notes.append("Constructs failing at least one check: " + ", ".join(bad) + ".")
+    return MeasurementReport(
+        checks=checks, reliability=rel, cfa=fit, loadings=loadings, fit=fit.fit, htmt=ht,
+        fornell_larcker=fl, kmo=k, bartlett=b, parallel=pa, n_constructs=len(blocks),
+        nan_policy=nan_policy, notes=tuple(notes),
+    )
+
+
+def measurement_cli(
+    data: pd.DataFrame,
+    *,
+    spec: RingSpec | Mapping[str, Sequence[str]],
+    outcome: str | None = None,
+) -> str:
+    """Text printed by ``ringstats measure survey.csv --spec spec.yaml``.
+
+    ``data`` has already been validated by the CLI. ``outcome`` is accepted for a uniform
+    CLI signature and not used (measurement does not involve the outcome).
+
+    Examples
+    --------
+    >>> from ringstats.simulate import draw
+    >>> w = draw("base", n=400, seed=2)
+    >>> text = measurement_cli(w.spec.validate(w.customers), spec=w.spec)
+    >>> text.splitlines()[0].startswith("Measurement report")
+    True
+    """
+    rep = measurement_report(data, spec=spec, seed=0)
+    return rep.summary().as_text()
