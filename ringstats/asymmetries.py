@@ -38,7 +38,7 @@ from ._validation import (
     check_real,
     check_seed,
 )
-from .errors import InsufficientDataError, RingstatsError, RingstatsWarning, ValidationError
+from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from .spec import RingSpec
 
 __all__ = [
@@ -354,10 +354,13 @@ def _ia_from_beta(beta: np.ndarray, k: int) -> dict[str, np.ndarray]:
     """Penalty, reward, RIOCS, SGP, DGP, IA from dummy coefficients (last axis)."""
     pen = beta[..., 1::2][..., :k]
     rew = beta[..., 2::2][..., :k]
-    riocs = rew + np.abs(pen)
+    # a coefficient with the unexpected sign counts as no impact (documented in Notes)
+    r_pos = np.maximum(rew, 0.0)
+    p_abs = np.maximum(-pen, 0.0)
+    riocs = r_pos + p_abs
     with np.errstate(invalid="ignore", divide="ignore"):
-        sgp = rew / riocs
-        dgp = np.abs(pen) / riocs
+        sgp = np.where(riocs > 0, r_pos / riocs, np.nan)
+        dgp = np.where(riocs > 0, p_abs / riocs, np.nan)
     return {"penalty": pen, "reward": rew, "riocs": riocs, "sgp": sgp, "dgp": dgp,
             "ia": sgp - dgp}
 
@@ -476,9 +479,12 @@ def impact_asymmetry(
 
     CI-aware rule: ``basic`` if the upper CI bound of IA is below ``-threshold``,
     ``excitement`` if the lower bound is above ``threshold``, ``performance`` if the whole
-    interval lies inside ``(-threshold, threshold)``, else ``unclear``. Drivers with a
-    positive penalty or negative reward (``sign_ok`` False) are ``unclear``: IA assumes
-    the expected signs. Albayrak & Caber (2013) show that classes depend on cut-offs and
+    interval lies inside ``(-threshold, threshold)``, else ``unclear``. IA assumes a
+    non-positive penalty and a non-negative reward; a coefficient with the other sign is
+    counted as zero impact before RIOCS, SGP and DGP are formed (in the point estimate and
+    in every bootstrap replicate), and ``sign_ok`` is False for that driver (the raw
+    ``penalty`` and ``reward`` are reported). If both have the wrong sign, IA is undefined
+    and the class ``unclear``. Albayrak & Caber (2013) show that classes depend on cut-offs and
     coding; the sensitivity grid reports how often the point class changes.
 
     Examples
@@ -545,8 +551,8 @@ def impact_asymmetry(
             row[f"{key}_ci_low"], row[f"{key}_ci_high"] = float(lo_), float(hi_)
         row["sign_ok"] = bool(row["penalty"] <= 0 and row["reward"] >= 0)
         row["cls"] = (_classify(row["ia_ci_low"], row["ia_ci_high"], threshold)
-                      if row["sign_ok"] else "unclear")
-        row["cls_point"] = _classify_point(row["ia"], threshold) if row["sign_ok"] else "unclear"
+                      if np.isfinite(row["ia"]) else "unclear")
+        row["cls_point"] = _classify_point(row["ia"], threshold)
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index(names, name="driver"))
     if d.ring is None:
@@ -567,11 +573,9 @@ def impact_asymmetry(
                     continue
                 eg = _ia_from_beta(bg, k)
                 for j, c in enumerate(names):
-                    ok = eg["penalty"][j] <= 0 and eg["reward"][j] >= 0
                     ia = float(eg["ia"][j])
                     sens_rows.append({"driver": c, "low": lc[c], "high": hc[c], "ia": ia,
-                                      "cls_point": _classify_point(ia, threshold) if ok
-                                      else "unclear"})
+                                      "cls_point": _classify_point(ia, threshold)})
     sens = pd.DataFrame(sens_rows, columns=["driver", "low", "high", "ia", "cls_point"])
     stab = []
     for c in names:
@@ -670,7 +674,7 @@ def kano(
 
     Raises
     ------
-    ValidationError
+    RingstatsError
         An answer outside the coded set; the message names the feature and the bad values.
 
     Notes
@@ -714,9 +718,9 @@ def kano(
             mapped = raw.map(lambda v: amap.get(v, amap.get(_num(v), None)) if pd.notna(v) else np.nan)
             bad = raw[raw.notna() & mapped.isna()].unique()
             if len(bad):
-                raise ValidationError(
+                raise RingstatsError(
                     f"Feature {feat!r} ({role} column {col!r}) has answers outside the coded set: "
-                    f"{list(bad)[:8]}. Allowed: {sorted(map(str, amap))}."
+                    f"{[_num(b) for b in bad][:8]}. Allowed: {sorted(map(str, amap))}."
                 )
             coded.append(mapped)
         f_ans, d_ans = coded

@@ -1,0 +1,212 @@
+"""Tests for ringstats.asymmetries: split coding, PRCA, impact-asymmetry and Kano."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ringstats._plot_asymmetry import plot_impact_asymmetry, plot_kano
+from ringstats.asymmetries import KANO_TABLE, asymmetry, impact_asymmetry, kano
+from ringstats.errors import InsufficientDataError, RingstatsError
+
+
+def _sim(n: int, seed: int, kind: str = "mixed") -> pd.DataFrame:
+    """Three 5-point drivers: x1 penalty-only (basic), x2 symmetric linear, x3 reward-only."""
+    rng = np.random.default_rng(seed)
+    probs = [0.15, 0.2, 0.3, 0.2, 0.15]  # symmetric around the midpoint 3
+    X = rng.choice([1, 2, 3, 4, 5], size=(n, 3), p=probs).astype(float)
+    x1, x2, x3 = X.T
+    y = (1.0 * np.minimum(x1 - 3, 0)            # losses only
+         + 0.5 * (x2 - 3)                       # symmetric
+         + 1.0 * np.maximum(x3 - 3, 0)          # gains only
+         + rng.normal(0, 1.0, n))
+    return pd.DataFrame({"x1": x1, "x2": x2, "x3": x3, "y": y})
+
+
+# --------------------------------------------------------------------------- split coding / PRCA
+def test_split_coding_recovers_slopes():
+    df = _sim(6000, 1)
+    res = asymmetry(df, outcome="y", drivers=["x1", "x2", "x3"])
+    s = res.split
+    assert s.loc["x1", "beta_neg"] == pytest.approx(1.0, abs=0.08)
+    assert s.loc["x1", "beta_pos"] == pytest.approx(0.0, abs=0.08)
+    assert s.loc["x2", "beta_neg"] == pytest.approx(0.5, abs=0.08)
+    assert s.loc["x2", "beta_pos"] == pytest.approx(0.5, abs=0.08)
+    assert s.loc["x1", "p_val"] < 1e-6 and s.loc["x3", "p_val"] < 1e-6
+    assert s.loc["x1", "diff"] > 0 > s.loc["x3", "diff"]
+    assert (s["neutral"] == 3).all()
+    assert s.loc["x1", "ci_low"] < s.loc["x1", "diff"] < s.loc["x1", "ci_high"]
+
+
+def test_split_matches_statsmodels_wald():
+    import statsmodels.api as sm
+
+    df = _sim(800, 2)
+    res = asymmetry(df, outcome="y", drivers=["x1", "x2"], neutral={"x1": 2.5})
+    X = np.column_stack([np.minimum(df.x1 - 2.5, 0), np.maximum(df.x1 - 2.5, 0),
+                         np.minimum(df.x2 - 3, 0), np.maximum(df.x2 - 3, 0)])
+    fit = sm.OLS(df.y.to_numpy(), sm.add_constant(X)).fit()
+    tt = fit.t_test([0, 1, -1, 0, 0])
+    assert res.split.loc["x1", "t"] == pytest.approx(float(tt.tvalue.squeeze()))
+    assert res.split.loc["x1", "p_val"] == pytest.approx(float(tt.pvalue))
+    assert res.r2_split == pytest.approx(fit.rsquared)
+
+
+def test_prca_recovers_dummy_effects():
+    rng = np.random.default_rng(4)
+    n = 4000
+    x = rng.choice([1, 2, 3, 4, 5], size=n).astype(float)
+    y = -1.0 * (x <= 2) + 0.5 * (x >= 4) + rng.normal(0, 0.5, n)
+    res = asymmetry(pd.DataFrame({"x": x, "y": y}), outcome="y", drivers=["x"])
+    p = res.prca.loc["x"]
+    assert p["penalty"] == pytest.approx(-1.0, abs=0.06)
+    assert p["reward"] == pytest.approx(0.5, abs=0.06)
+    assert p["asym"] == pytest.approx(p["reward"] + p["penalty"])
+    assert p["p_val"] < 1e-6
+    assert (p["low"], p["high"]) == (2.0, 4.0)
+
+
+# --------------------------------------------------------------------------- impact-asymmetry
+def test_ia_definitions():
+    res = impact_asymmetry(_sim(1500, 5), outcome="y", drivers=["x1", "x2", "x3"], n_boot=100,
+                           seed=1)
+    t = res.table
+    assert np.allclose(t["riocs"], t["reward"] + t["penalty"].abs())
+    assert np.allclose(t["sgp"], t["reward"] / t["riocs"])
+    assert np.allclose(t["dgp"], t["penalty"].abs() / t["riocs"])
+    assert np.allclose(t["ia"], t["sgp"] - t["dgp"])
+    assert ((t["ia"] >= -1) & (t["ia"] <= 1)).all()
+    assert (t["ia_ci_low"] <= t["ia_ci_high"]).all()
+
+
+def test_ia_recovery_across_seeds():
+    """Penalty-only driver -> basic in most seeds; symmetric -> never a confident wrong class."""
+    basic_hits, x2_wrong, x3_hits = 0, 0, 0
+    seeds = range(6)
+    for seed in seeds:
+        res = impact_asymmetry(_sim(1500, 100 + seed), outcome="y", drivers=["x1", "x2", "x3"],
+                               n_boot=200, seed=seed, sensitivity=False)
+        cls = res.table["cls"]
+        basic_hits += cls["x1"] == "basic"
+        x3_hits += cls["x3"] == "excitement"
+        x2_wrong += cls["x2"] in ("basic", "excitement")
+    assert basic_hits >= 5
+    assert x3_hits >= 5
+    assert x2_wrong <= 1
+
+
+def test_ia_seed_reproducible_and_sensitivity_grid():
+    df = _sim(1500, 9)
+    a = impact_asymmetry(df, outcome="y", drivers=["x1", "x2"], n_boot=100, seed=3)
+    b = impact_asymmetry(df, outcome="y", drivers=["x1", "x2"], n_boot=100, seed=3)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert set(a.sensitivity.columns) == {"driver", "low", "high", "ia", "cls_point"}
+    assert (a.sensitivity.groupby("driver").size() <= 9).all()
+    assert a.stability["share_same"].between(0, 1).all()
+    assert "Impact-asymmetry" in str(a)
+
+
+def test_ia_on_spec_world_has_rings_and_plot():
+    from matplotlib.axes import Axes
+
+    from ringstats.simulate import draw
+
+    w = draw("base", n=1500, seed=3)
+    data = w.spec.validate(w.customers)
+    res = impact_asymmetry(data, outcome="ltr", spec=w.spec, n_boot=60, seed=1)
+    assert list(res.table.index) == list(w.spec.construct_names)
+    assert set(res.table["ring"]) == {1, 2, 3}
+    assert res.has_rings
+    ax = plot_impact_asymmetry(res)
+    assert isinstance(ax, Axes) and ax.get_title() and ax.get_xlabel()
+    asym = asymmetry(data, outcome="ltr", spec=w.spec)
+    assert "ring" in asym.split.columns
+    with pytest.raises(RingstatsError, match="`ia_result` must be an IAResult"):
+        plot_impact_asymmetry(asym)
+
+
+def test_bad_inputs():
+    df = _sim(500, 1)
+    with pytest.raises(RingstatsError, match="`outcome` names column"):
+        asymmetry(df, outcome="zz", drivers=["x1"])
+    with pytest.raises(RingstatsError, match="Give `drivers`.*or `spec`"):
+        asymmetry(df, outcome="y")
+    with pytest.raises(RingstatsError, match="must not include the outcome"):
+        asymmetry(df, outcome="y", drivers=["x1", "y"])
+    with pytest.raises(RingstatsError, match="low cut-off .* must be below the high"):
+        asymmetry(df, outcome="y", drivers=["x1"], low=4, high=3)
+    with pytest.raises(InsufficientDataError, match="Driver 'x1'.*each needs at least 10"):
+        asymmetry(df, outcome="y", drivers=["x1"], low=0.5)
+    with pytest.raises(InsufficientDataError, match="above the neutral point"):
+        asymmetry(df, outcome="y", drivers=["x1"], neutral=5)
+    with pytest.raises(RingstatsError, match=r"`neutral` names unknown driver\(s\) \['q'\]"):
+        asymmetry(df, outcome="y", drivers=["x1"], neutral={"q": 3})
+    with pytest.raises(RingstatsError, match="`threshold`"):
+        impact_asymmetry(df, outcome="y", drivers=["x1"], threshold=1.5)
+    with pytest.raises(RingstatsError, match="`n_boot` must be at least 50"):
+        impact_asymmetry(df, outcome="y", drivers=["x1"], n_boot=10)
+    with pytest.raises(InsufficientDataError, match="complete rows"):
+        asymmetry(df.head(15), outcome="y", drivers=["x1", "x2"])
+    with pytest.raises(InsufficientDataError, match="constant"):
+        asymmetry(df.assign(x1=3.0), outcome="y", drivers=["x1"])
+
+
+# --------------------------------------------------------------------------- Kano
+def test_kano_evaluation_table_every_cell():
+    codes = [1, 2, 3, 4, 5]
+    f, d = np.meshgrid(codes, codes, indexing="ij")
+    df = pd.DataFrame({"f": f.ravel(), "d": d.ravel()})
+    res = kano(df, functional=["f"], dysfunctional=["d"])
+    got = res.classes["f"].to_numpy().reshape(5, 5)
+    assert (got == KANO_TABLE.to_numpy()).all()
+    assert got[0, 4] == "O" and got[1, 4] == "M" and got[0, 1] == "A" and got[2, 2] == "I"
+    assert got[0, 0] == "Q" and got[4, 0] == "R"
+
+
+def test_kano_better_worse_and_majority():
+    # feature "wifi": 3 A, 1 O, 4 M, 2 I  ->  Better = 4/10, Worse = -5/10, must-be
+    f = [1, 1, 1, 1, 2, 2, 2, 2, 3, 3]
+    d = [3, 3, 3, 5, 5, 5, 5, 5, 3, 3]
+    df = pd.DataFrame({"wf": f, "wd": d, "sf": ["like"] * 10, "sd": ["neutral"] * 10})
+    res = kano(df, functional={"wifi": "wf", "spa": "sf"},
+               dysfunctional={"wifi": "wd", "spa": "sd"})
+    row = res.table.loc["wifi"]
+    assert (row["A"], row["O"], row["M"], row["I"]) == (3, 1, 4, 2)
+    assert row["category"] == "M"
+    assert row["better"] == pytest.approx(0.4)
+    assert row["worse"] == pytest.approx(-0.5)
+    assert res.table.loc["spa", "category"] == "A"
+    assert "Berger" in str(res)
+
+
+def test_kano_custom_answers_missing_and_errors():
+    df = pd.DataFrame({"f": ["L", "M", None], "d": ["D", "D", "D"]})
+    res = kano(df, functional=["f"], dysfunctional=["d"], answers=["L", "M", "N", "W", "D"])
+    assert list(res.classes["f"].iloc[:2]) == ["O", "M"]
+    assert pd.isna(res.classes["f"].iloc[2]) and res.table.loc["f", "n"] == 2
+    bad = pd.DataFrame({"f": [1, 7, 9], "d": [5, 5, 5], "g": [1, 1, 1], "h": [5, 0, 5]})
+    with pytest.raises(RingstatsError, match=r"Feature 'f' \(functional column 'f'\).*\[7, 9\]"):
+        kano(bad, functional=["f"], dysfunctional=["d"])
+    with pytest.raises(RingstatsError, match=r"Feature 'speed' \(dysfunctional column 'h'\).*\[0\]"):
+        kano(bad, functional={"speed": "g"}, dysfunctional={"speed": "h"})
+    with pytest.raises(RingstatsError, match="same length"):
+        kano(bad, functional=["f", "g"], dysfunctional=["d"])
+    with pytest.raises(RingstatsError, match="same feature keys"):
+        kano(bad, functional={"a": "f"}, dysfunctional={"b": "d"})
+    with pytest.raises(RingstatsError, match="`answers` must map codes"):
+        kano(bad, functional=["f"], dysfunctional=["d"], answers={1: "love"})
+
+
+def test_plot_kano():
+    from matplotlib.axes import Axes
+
+    df = pd.DataFrame({"f": [1, 2, 1, 3], "d": [5, 5, 3, 5]})
+    ax = plot_kano(kano(df, functional=["f"], dysfunctional=["d"]))
+    assert isinstance(ax, Axes) and ax.get_title() == "Kano Better-Worse diagram"
+    with pytest.raises(RingstatsError, match="`kano_result` must be a KanoResult"):
+        plot_kano(df)
