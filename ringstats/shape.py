@@ -1,0 +1,1058 @@
+"""Shape of a driver -> outcome curve: does functional optimisation plateau?
+
+:func:`plateau` tests one driver (or every construct and ring of a spec) for a
+plateau with five documented components:
+
+(a) a linear fit (OLS with HC3 standard errors, MacKinnon & White 1985);
+(b) a restricted cubic spline with knots at Harrell's (2015, Table 2.3) quantiles
+    and an F test that the nonlinear terms are zero (``rms::anova`` for OLS);
+(c) a one-breakpoint segmented regression fitted by least squares, with the
+    breakpoint standard error of Muggeo (2003) as reported by R ``segmented``
+    (delta method), slopes left and right with CIs (``segmented::slope``), and the
+    Davies (1987, 2002) test for a kink exactly as ``segmented::davies.test``
+    (k = 10 grid points, upper bound of the p-value);
+(d) an equivalence / non-superiority test (TOST; Schuirmann 1987, Lakens 2017)
+    that the slope above the breakpoint is below the smallest effect size of
+    interest (``sesoi``);
+(e) a conservative verdict ("plateau", "diminishing", "linear", "increasing",
+    "inconclusive") with the numbers behind it and a rough sample size needed to
+    decide;
+(f) optionally a monotone increasing, concave least-squares fit (a
+    shape-constrained alternative to ``scam``'s ``micv`` basis; Pya & Wood 2015).
+
+:func:`marginal_effects` gives the slope curve dE[y]/dx of the spline fit with a
+simultaneous (sup-t) confidence band and the "plateau region" where the whole band
+lies below the sesoi.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from ._results import ResultMixin, Summary
+from ._scores import mean_scores, ring_scores
+from ._validation import (
+    check_bool,
+    check_columns,
+    check_dataframe,
+    check_int,
+    check_numeric,
+    check_option,
+    check_probability,
+    check_real,
+    check_seed,
+)
+from .errors import InsufficientDataError, RingstatsError
+from .spec import RingSpec
+
+__all__ = [
+    "plateau",
+    "marginal_effects",
+    "plateau_cli",
+    "rcs_basis",
+    "harrell_knots",
+    "davies_test",
+    "segmented_fit",
+    "PlateauResult",
+    "PlateauTable",
+    "MarginalEffects",
+    "VERDICTS",
+]
+
+VERDICTS = ("plateau", "diminishing", "linear", "increasing", "inconclusive")
+COV_TYPES = ("HC3", "nonrobust")
+#: Default smallest effect of interest, as a ratio: a plateau means the slope above the
+#: breakpoint is less than half the slope below it.
+DEFAULT_SESOI_RATIO = 0.5
+MIN_DISTINCT = 5
+
+#: Harrell (2015, Regression Modeling Strategies, 2nd ed., Table 2.3) knot quantiles.
+HARRELL_QUANTILES: dict[int, tuple[float, ...]] = {
+    3: (0.10, 0.50, 0.90),
+    4: (0.05, 0.35, 0.65, 0.95),
+    5: (0.05, 0.275, 0.50, 0.725, 0.95),
+    6: (0.05, 0.23, 0.41, 0.59, 0.77, 0.95),
+    7: (0.025, 0.1833, 0.3417, 0.50, 0.6583, 0.8167, 0.975),
+}
+
+
+# ----------------------------------------------------------------------------------------
+# numerical building blocks
+# ----------------------------------------------------------------------------------------
+@dataclass
+class _OLS:
+    beta: np.ndarray
+    cov: np.ndarray  # chosen covariance (HC3 or classical)
+    cov_classic: np.ndarray
+    resid: np.ndarray
+    rss: float
+    df_resid: int
+    sigma2: float
+
+
+def _ols(X: np.ndarray, y: np.ndarray, cov_type: str = "nonrobust") -> _OLS:
+    n, p = X.shape
+    q, r = np.linalg.qr(X)
+    d = np.abs(np.diag(r))
+    if d.size < p or d.min() <= 1e-9 * max(d.max(), 1.0) or n <= p:
+        raise InsufficientDataError(
+            "the design matrix is singular (a driver or covariate is constant or collinear "
+            f"with the others, or there are too few rows: n={n}, columns={p}); "
+            "drop the collinear column or add data."
+        )
+    rinv = np.linalg.solve(r, np.eye(p))
+    xtx_inv = rinv @ rinv.T
+    beta = rinv @ (q.T @ y)
+    resid = y - X @ beta
+    rss = float(resid @ resid)
+    df = n - p
+    sigma2 = rss / df
+    cov_c = sigma2 * xtx_inv
+    if cov_type == "HC3":
+        h = np.einsum("ij,ij->i", q, q)
+        w = (resid / np.clip(1.0 - h, 1e-12, None)) ** 2
+        xw = X * w[:, None]
+        cov = xtx_inv @ (X.T @ xw) @ xtx_inv
+    else:
+        cov = cov_c
+    return _OLS(beta, cov, cov_c, resid, rss, df, sigma2)
+
+
+def harrell_knots(x: Any, n_knots: int = 4) -> np.ndarray:
+    """Knots of a restricted cubic spline at Harrell's quantiles (duplicates dropped).
+
+    Harrell (2015), *Regression Modeling Strategies*, 2nd ed., Table 2.3; quantiles of
+    type 7 (R's default ``quantile``). With a discrete driver several quantiles can
+    coincide; duplicated knots are dropped, so fewer knots may come back.
+    """
+    n_knots = check_int(n_knots, "n_knots", min_value=3, max_value=7)
+    x = np.asarray(x, dtype=float)
+    return np.unique(np.quantile(x, HARRELL_QUANTILES[n_knots]))
+
+
+def rcs_basis(x: Any, knots: Sequence[float]) -> np.ndarray:
+    """Nonlinear terms of Harrell's restricted cubic spline (``Hmisc::rcspline.eval``, norm=2).
+
+    For knots t_1 < ... < t_k returns k - 2 columns
+    ``[(x-t_j)_+^3 - (x-t_{k-1})_+^3 (t_k-t_j)/(t_k-t_{k-1})
+    + (x-t_k)_+^3 (t_{k-1}-t_j)/(t_k-t_{k-1})] / (t_k-t_1)^2``; together with ``x`` they
+    span the natural cubic splines with these knots (linear beyond the outer knots).
+    """
+    x = np.asarray(x, dtype=float)
+    t = np.asarray(knots, dtype=float)
+    k = t.size
+    if k < 3:
+        return np.empty((x.size, 0))
+    norm = (t[-1] - t[0]) ** 2
+    cols = []
+    for j in range(k - 2):
+        c = (np.maximum(x - t[j], 0) ** 3
+             - np.maximum(x - t[-2], 0) ** 3 * (t[-1] - t[j]) / (t[-1] - t[-2])
+             + np.maximum(x - t[-1], 0) ** 3 * (t[-2] - t[j]) / (t[-1] - t[-2]))
+        cols.append(c / norm)
+    return np.column_stack(cols)
+
+
+def _rcs_deriv(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """d/dx of :func:`rcs_basis` columns."""
+    t = knots
+    k = t.size
+    norm = (t[-1] - t[0]) ** 2
+    cols = []
+    for j in range(k - 2):
+        c = 3 * (np.maximum(x - t[j], 0) ** 2
+                 - np.maximum(x - t[-2], 0) ** 2 * (t[-1] - t[j]) / (t[-1] - t[-2])
+                 + np.maximum(x - t[-1], 0) ** 2 * (t[-2] - t[j]) / (t[-1] - t[-2]))
+        cols.append(c / norm)
+    return np.column_stack(cols) if cols else np.empty((x.size, 0))
+
+
+def davies_test(x: Any, y: Any, covariates: Any = None, *, k: int = 10,
+                alternative: str = "two.sided") -> dict[str, Any]:
+    """Davies' test for a change in slope, as R ``segmented::davies.test`` (version 1.6).
+
+    The model ``y ~ 1 + x + covariates + (x - psi)_+`` is fitted at ``k`` candidate
+    breakpoints ``psi`` evenly spaced from the second smallest to the second largest
+    ``x`` (R: ``seq(sort(Z)[2], sort(Z)[n-1], length = k)``); grid points where the
+    design is rank deficient are dropped. With n <= 300 the statistic is the
+    t-value of the hinge coefficient and the p-value the small-sample bound of
+    Davies (2002): ``p = P(T > M) + V (1-u)^{(df-1)/2} Gamma(df/2+1/2) / (2 Gamma(df/2)
+    sqrt(pi))`` with ``V`` the total variation of ``asin(sqrt(Z^2/(Z^2+RSS)))``; with
+    n > 300 R switches to the asymptotic bound of Davies (1987):
+    ``p = Phi(-M) + V exp(-M^2/2) / sqrt(8 pi)`` with ``V`` the total variation of the
+    Wald z-values. Two-sided p-values are doubled; capped at 1.
+
+    Returns a dict with ``p_val``, ``statistic`` (max |t|), ``best`` (grid point of the
+    max), ``grid`` and ``values`` (statistic at each grid point), ``n_points``.
+    """
+    check_option(alternative, "alternative", ("two.sided", "less", "greater"))
+    k = check_int(k, "k", min_value=2)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = x.size
+    Z = np.empty((n, 0)) if covariates is None else np.asarray(covariates, float).reshape(n, -1)
+    xreg = np.column_stack([np.ones(n), x, Z])
+    xs = np.sort(x)
+    values = np.linspace(xs[1], xs[n - 2], k)
+    stat = np.full(k, np.nan)
+    ris2 = np.full(k, np.nan)
+    small = n <= 300
+    for i, v in enumerate(values):
+        X = np.column_stack([np.maximum(x - v, 0.0), xreg])
+        q, r = np.linalg.qr(X)
+        d = np.abs(np.diag(r))
+        if d.min() <= 1e-7 * d.max():
+            continue
+        rinv = np.linalg.solve(r, np.eye(X.shape[1]))
+        b = rinv @ (q.T @ y)
+        res = y - X @ b
+        dev = float(res @ res)
+        xtx00 = float(rinv[0] @ rinv[0])
+        df_res = n - X.shape[1]
+        sig = np.sqrt(dev / df_res)
+        stat[i] = b[0] / (sig * np.sqrt(xtx00))
+        zz = b[0] / np.sqrt(xtx00)
+        ris2[i] = zz**2 / (zz**2 + dev)
+    ok = ~np.isnan(stat)
+    if ok.sum() < 2:
+        raise InsufficientDataError(
+            "Davies test: fewer than 2 usable grid points (the driver has too few distinct "
+            "values for a breakpoint)."
+        )
+    vals, st, r2 = values[ok], stat[ok], ris2[ok]
+    if alternative == "less":
+        M, best = st.min(), vals[np.argmin(st)]
+    elif alternative == "greater":
+        M, best = st.max(), vals[np.argmax(st)]
+    else:
+        M, best = np.abs(st).max(), vals[np.argmax(np.abs(st))]
+    sided = 2 if alternative == "two.sided" else 1
+    if small:
+        df_res = n - xreg.shape[1] - 1
+        V = float(np.sum(np.abs(np.diff(np.arcsin(np.sqrt(r2))))))
+        p_naiv = (stats.t.cdf(M, df_res) if alternative == "less"
+                  else stats.t.sf(M, df_res))
+        u = M**2 / (df_res + M**2)
+        from scipy.special import gammaln
+
+        approx = V * np.exp(((df_res - 1) / 2) * np.log1p(-u) + gammaln(df_res / 2 + 0.5)
+                            - gammaln(df_res / 2)) / (2 * np.sqrt(np.pi))
+    else:
+        V = float(np.sum(np.abs(np.diff(st))))
+        p_naiv = stats.norm.cdf(M) if alternative == "less" else stats.norm.sf(M)
+        approx = V * np.exp(-(M**2) / 2) / np.sqrt(8 * np.pi)
+    p = min(sided * (p_naiv + approx), 1.0)
+    return {"p_val": float(p), "statistic": float(M), "best": float(best), "grid": vals,
+            "values": st, "n_points": int(ok.sum()), "method": "davies2002" if small else
+            "davies1987"}
+
+
+@dataclass
+class _Seg:
+    psi: float
+    psi_se: float
+    beta: np.ndarray  # [1, x, cov..., U, V*beta_U]
+    cov: np.ndarray  # covariance of [1, x, cov..., U] (cov_type)
+    cov_classic: np.ndarray
+    df_resid: int
+    rss: float
+    iterations: int
+    fitted: np.ndarray
+
+
+def segmented_fit(x: Any, y: Any, covariates: Any = None, *, cov_type: str = "nonrobust",
+                  min_side: int | None = None, psi0: float | None = None,
+                  start: str = "grid") -> dict[str, Any]:
+    """One-breakpoint segmented regression ``y = b0 + b1 x + b2 (x - psi)_+ + Z g + e``.
+
+    The breakpoint minimises the residual sum of squares: a grid over the candidate
+    range (at least ``min_side`` observations, default ``max(5, 2% of n)``, and two
+    distinct values on each side) is refined by Muggeo's (2003) iteration
+    ``psi <- psi + gamma / b2`` (with step halving) from the working model with
+    ``U = (x - psi)_+`` and ``V = -I(x > psi)``, and finally by a bounded Brent search of
+    the profile RSS, so the global least-squares breakpoint is found. ``start="median"``
+    instead runs Muggeo's iteration from the median, as R ``segmented`` starts (R adds
+    bootstrap restarts); with a weak kink the profile RSS can have several local minima
+    and R may then stop at a local one: the "grid" start never has a larger RSS. The breakpoint standard error is the one
+    reported by R ``segmented`` (1.6): the standard error of the coefficient of
+    ``b2 * V`` in the final working regression (a delta-method approximation; Muggeo
+    2003), from the classical OLS covariance. Slopes ``b1`` and ``b1 + b2`` use
+    ``cov_type`` ("HC3" or "nonrobust"; R ``segmented::slope`` is "nonrobust").
+    """
+    check_option(cov_type, "cov_type", COV_TYPES)
+    check_option(start, "start", ("grid", "median"))
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = x.size
+    Z = np.empty((n, 0)) if covariates is None else np.asarray(covariates, float).reshape(n, -1)
+    base = np.column_stack([np.ones(n), x, Z])
+    if np.unique(x).size < MIN_DISTINCT:
+        raise InsufficientDataError(
+            f"a breakpoint needs a driver with at least {MIN_DISTINCT} distinct values; "
+            f"got {np.unique(x).size}."
+        )
+    m = max(5, int(0.02 * n)) if min_side is None else min_side
+    xs = np.sort(x)
+    u = np.unique(x)
+    # at least m observations and 2 distinct values on each side (identifiable slopes)
+    lo, hi = max(xs[m - 1], u[1]), min(xs[n - m - 1], u[-3])
+    if not lo < hi:
+        raise InsufficientDataError(
+            f"too few distinct driver values to place a breakpoint with {m} observations on "
+            "each side."
+        )
+
+    def rss(psi: float) -> float:
+        X = np.column_stack([base, np.maximum(x - psi, 0.0)])
+        b, *_ = np.linalg.lstsq(X, y, rcond=None)
+        r = y - X @ b
+        return float(r @ r)
+
+    grid = np.linspace(lo, hi, 60)
+    prof = np.array([rss(g) for g in grid])
+    if start == "median":
+        psi = float(np.median(x)) if psi0 is None else float(psi0)
+        a = b_ = psi
+    else:
+        j = int(np.argmin(prof)) if psi0 is None else int(np.argmin(np.abs(grid - psi0)))
+        a, b_ = grid[max(j - 1, 0)], grid[min(j + 1, grid.size - 1)]
+        psi = grid[j]
+    # Muggeo iterations with step halving (converge to a stationary point of the profile RSS)
+    it = 0
+    cur = rss(psi)
+    for it in range(1, 101):  # noqa: B007 (iteration count is reported)
+        U = np.maximum(x - psi, 0.0)
+        V = -(x > psi).astype(float)
+        X = np.column_stack([base, U, V])
+        bb, *_ = np.linalg.lstsq(X, y, rcond=None)
+        if abs(bb[-2]) < 1e-12:
+            break
+        step = bb[-1] / bb[-2]
+        for _ in range(30):
+            new = psi + step
+            if lo <= new <= hi and rss(new) <= cur:
+                break
+            step /= 2
+        else:
+            break
+        moved = abs(new - psi)
+        psi, cur = new, rss(new)
+        if moved < 1e-9 * max(1.0, abs(psi)):
+            break
+    if a < b_:
+        res = optimize.minimize_scalar(rss, bounds=(min(a, psi), max(b_, psi)), method="bounded",
+                                       options={"xatol": 1e-10})
+        if res.fun <= rss(psi):
+            psi = float(res.x)
+    U = np.maximum(x - psi, 0.0)
+    fitm = _ols(np.column_stack([base, U]), y, "nonrobust")
+    beta_u = fitm.beta[-1]
+    Vx = -(x > psi).astype(float) * beta_u
+    # final working model as R segmented: [1, x, Z, U, b2 * V]; its covariance (with the
+    # psi column) is what segmented::slope and summary use, so slope SEs carry the
+    # breakpoint uncertainty
+    fin = _ols(np.column_stack([base, U, Vx]), y, cov_type)
+    psi_se = float(np.sqrt(fin.cov_classic[-1, -1]))
+    # report the hinge coefficients with the covariance of the final model (psi column
+    # dropped from the estimates: its coefficient is ~0 at convergence)
+    fitm = _OLS(fitm.beta, fin.cov[:-1, :-1], fin.cov_classic[:-1, :-1], fitm.resid,
+                fitm.rss, fin.df_resid, fin.sigma2)
+    return {"psi": float(psi), "psi_se": psi_se, "fit": fitm, "final": fin,
+            "df_resid": fin.df_resid, "iterations": it, "range": (float(lo), float(hi)),
+            "profile": (grid, prof)}
+
+
+def _concave_fit(x: np.ndarray, y: np.ndarray, Z: np.ndarray, n_hinges: int = 8) -> dict:
+    """Least squares under monotone increase and concavity on a hinge basis.
+
+    ``f(x) = a + s x + sum_j d_j min(x - t_j, 0)`` with ``s >= 0`` (slope above the last
+    hinge) and ``d_j >= 0`` (slope drops at each hinge), hinges at equally spaced
+    quantiles; covariates free. Solved with ``scipy.optimize.lsq_linear`` (bounded least
+    squares). Every member of the basis cone is increasing and concave; with enough
+    hinges it approximates any such curve (cf. the ``micv`` basis of ``scam``, Pya &
+    Wood 2015).
+    """
+    t = np.unique(np.quantile(x, np.linspace(0.1, 0.9, n_hinges)))
+    H = np.column_stack([np.minimum(x - tj, 0.0) for tj in t])
+    X = np.column_stack([np.ones_like(x), Z, x, H])
+    nfree = 1 + Z.shape[1]
+    lb = np.r_[np.full(nfree, -np.inf), np.zeros(1 + t.size)]
+    ub = np.full(X.shape[1], np.inf)
+    res = optimize.lsq_linear(X, y, bounds=(lb, ub), method="bvls")
+    coef = res.x
+    resid = y - X @ coef
+    return {"knots": t, "coef": coef, "n_free": nfree, "rss": float(resid @ resid),
+            "converged": bool(res.success)}
+
+
+# ----------------------------------------------------------------------------------------
+# results
+# ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlateauResult(ResultMixin):
+    """Plateau test of one driver.
+
+    Attributes
+    ----------
+    driver, outcome : str
+    verdict : str
+        One of :data:`VERDICTS`.
+    reason : str
+        The rule that gave the verdict, in words.
+    n : int
+        Complete cases used.
+    linear : pandas.DataFrame
+        OLS coefficients of the linear fit (estimate, se (``cov_type``), t, p_val, ci_low,
+        ci_high).
+    spline : dict
+        ``knots``, ``f`` and ``p_val`` of the nonlinearity F test (df1 = knots - 2), ``aic``
+        of the spline and linear fits.
+    segmented : dict
+        ``psi`` (breakpoint), ``psi_se``, ``psi_ci_low``/``psi_ci_high``, ``slope_change``
+        and its se/CI.
+    slopes : pandas.DataFrame
+        Rows ``left`` and ``right``: estimate, se, ci_low, ci_high, p_val (H0: slope 0).
+    davies : dict
+        ``p_val``, ``statistic``, ``best``, ``n_points``.
+    equivalence : dict
+        ``sesoi`` (absolute, outcome units per driver unit), ``sesoi_ratio`` (if relative),
+        ``contrast`` (right slope - bound), its upper one-sided (1 - alpha) bound and
+        ``p_val`` (H0: right slope >= bound), and the two-sided TOST ``p_tost`` against
+        +/- sesoi.
+    n_needed : float
+        Approximate n at which the deciding interval would be narrow enough (see Notes
+        of :func:`plateau`).
+    concave : dict or None
+        Monotone-concave fit when requested.
+    """
+
+    driver: str
+    outcome: str
+    verdict: str
+    reason: str
+    n: int
+    linear: pd.DataFrame
+    spline: dict
+    segmented: dict
+    slopes: pd.DataFrame
+    davies: dict
+    equivalence: dict
+    n_needed: float
+    ci: float
+    alpha: float
+    covariates: tuple
+    concave: dict | None = None
+    _data: dict = field(default_factory=dict, repr=False)
+
+    def key_numbers(self) -> dict[str, Any]:
+        """One flat row of the numbers behind the verdict."""
+        s = self.slopes
+        return {
+            "verdict": self.verdict,
+            "n": self.n,
+            "breakpoint": self.segmented["psi"],
+            "bp_ci_low": self.segmented["psi_ci_low"],
+            "bp_ci_high": self.segmented["psi_ci_high"],
+            "slope_left": s.loc["left", "estimate"],
+            "slope_right": s.loc["right", "estimate"],
+            "right_ci_high": s.loc["right", "ci_high"],
+            "sesoi": self.equivalence["sesoi"],
+            "p_davies": self.davies["p_val"],
+            "p_nonlinear": self.spline["p_val"],
+            "p_equiv": self.equivalence["p_val"],
+            "n_needed": self.n_needed,
+        }
+
+    def summary(self) -> Summary:
+        s = Summary(f"Plateau test: {self.outcome} on {self.driver} (n = {self.n:,})")
+        s.add_dict({"verdict": self.verdict, "reason": self.reason,
+                    "approx. n needed to decide": _fmt_n(self.n_needed)}, "Verdict")
+        s.add_dict({"breakpoint": self.segmented["psi"],
+                    "breakpoint se (delta)": self.segmented["psi_se"],
+                    f"breakpoint {self.ci:.0%} CI": f"[{self.segmented['psi_ci_low']:.3f}, "
+                                                    f"{self.segmented['psi_ci_high']:.3f}]",
+                    "Davies p (k=10)": self.davies["p_val"],
+                    "spline nonlinearity p": self.spline["p_val"],
+                    "sesoi (per driver unit)": self.equivalence["sesoi"],
+                    "p (right slope < sesoi)": self.equivalence["p_val"],
+                    "TOST p (|right slope| < sesoi)": self.equivalence["p_tost"]},
+                   "Tests")
+        s.add_table(self.slopes, "Slopes below (left) and above (right) the breakpoint")
+        s.add_table(self.linear, "Linear fit (OLS)")
+        if self.covariates:
+            s.add_note(f"adjusted for: {', '.join(self.covariates)}")
+        return s
+
+
+@dataclass(frozen=True)
+class PlateauTable(ResultMixin):
+    """Verdicts for every construct and ring of a spec (:func:`plateau` with ``spec``)."""
+
+    table: pd.DataFrame
+    results: dict
+    outcome: str
+
+    def __getitem__(self, key: str) -> PlateauResult:
+        return self.results[key]
+
+    def summary(self) -> Summary:
+        s = Summary(f"Plateau verdicts for {self.outcome} (n = {int(self.table['n'].max()):,})")
+        cols = ["level", "ring", "verdict", "breakpoint", "bp_ci_low", "bp_ci_high",
+                "slope_left", "slope_right", "right_ci_high", "sesoi", "p_davies",
+                "p_nonlinear", "p_equiv"]
+        s.add_table(self.table[cols], "Verdict per ring and construct")
+        s.add_table(self.table[["n", "n_needed"]].astype(float), "Sample size",
+                    float_format="{:,.0f}")
+        s.add_note("plateau: Davies kink test significant, left slope > 0 and the right slope "
+                   "significantly below the sesoi; covariates: the other rings' scores.")
+        return s
+
+
+@dataclass(frozen=True)
+class MarginalEffects(ResultMixin):
+    """Slope curve dE[y]/dx of the spline fit with a simultaneous band."""
+
+    table: pd.DataFrame  # x, estimate, se, ci_low, ci_high (simultaneous), pw_low, pw_high
+    critical_value: float
+    sesoi: float
+    plateau_region: tuple | None
+    driver: str
+    outcome: str
+    ci: float
+
+    def summary(self) -> Summary:
+        s = Summary(f"Marginal effect of {self.driver} on {self.outcome}")
+        reg = ("none" if self.plateau_region is None
+               else f"[{self.plateau_region[0]:.3f}, {self.plateau_region[1]:.3f}]")
+        s.add_dict({"sup-t critical value": self.critical_value, "sesoi": self.sesoi,
+                    "plateau region (band below sesoi)": reg})
+        s.add_table(self.table.iloc[:: max(1, len(self.table) // 10)], "Slope curve (excerpt)")
+        return s
+
+
+def _fmt_n(v: float) -> str:
+    if not np.isfinite(v):
+        return "not reachable (estimate on the wrong side)"
+    return f"{v:,.0f}"
+
+
+# ----------------------------------------------------------------------------------------
+# the test
+# ----------------------------------------------------------------------------------------
+def _check_sesoi(sesoi: Any, sesoi_ratio: Any) -> tuple[float | None, float]:
+    if sesoi is not None:
+        sesoi = check_real(sesoi, "sesoi", min_value=0.0, inclusive=False)
+    if isinstance(sesoi_ratio, bool) or not isinstance(sesoi_ratio, (int, float)) or not (
+            0 < sesoi_ratio < 1):
+        raise RingstatsError(
+            f"`sesoi_ratio` must be a number strictly between 0 and 1; got {sesoi_ratio!r}."
+        )
+    return sesoi, float(sesoi_ratio)
+
+
+def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcome: str,
+             cov_names: Sequence[str], sesoi: float | None, sesoi_ratio: float, ci: float,
+             n_knots: int, alpha: float, concave: bool, cov_type: str) -> PlateauResult:
+    n = x.size
+    if np.unique(x).size < MIN_DISTINCT:
+        raise InsufficientDataError(
+            f"`{driver}`: a breakpoint needs a driver with at least {MIN_DISTINCT} distinct "
+            f"values; got {np.unique(x).size}."
+        )
+    if n < 20:
+        raise InsufficientDataError(f"`{driver}`: a plateau test needs at least 20 complete "
+                                    f"rows; got {n}.")
+    # (a) linear
+    Xl = np.column_stack([np.ones(n), x, Z])
+    lin = _ols(Xl, y, cov_type)
+    tq = stats.t.ppf(0.5 + ci / 2, lin.df_resid)
+    se = np.sqrt(np.diag(lin.cov))
+    names = ["intercept", driver, *cov_names]
+    tval = lin.beta / se
+    linear = pd.DataFrame({"estimate": lin.beta, "se": se, "t": tval,
+                           "p_val": 2 * stats.t.sf(np.abs(tval), lin.df_resid),
+                           "ci_low": lin.beta - tq * se, "ci_high": lin.beta + tq * se},
+                          index=pd.Index(names, name="term"))
+    # (b) restricted cubic spline
+    knots = harrell_knots(x, n_knots)
+    B = rcs_basis(x, knots)
+    spline: dict[str, Any] = {"knots": knots, "f": np.nan, "df1": 0, "df2": np.nan,
+                              "p_val": np.nan, "wald_p_hc3": np.nan}
+    if B.shape[1] >= 1:
+        Xs = np.column_stack([Xl, B])
+        sp = _ols(Xs, y, cov_type)
+        q = B.shape[1]
+        spline["df1"], spline["df2"] = q, sp.df_resid
+        f = ((lin.rss - sp.rss) / q) / (sp.rss / sp.df_resid)
+        spline["f"], spline["p_val"] = float(f), float(stats.f.sf(f, q, sp.df_resid))
+        bnl = sp.beta[-q:]
+        W = float(bnl @ np.linalg.solve(sp.cov[-q:, -q:], bnl))
+        spline["wald_p_hc3" if cov_type == "HC3" else "wald_p"] = float(
+            stats.f.sf(W / q, q, sp.df_resid))
+        spline["beta"], spline["cov"] = sp.beta, sp.cov
+        spline["aic_spline"] = n * np.log(sp.rss / n) + 2 * (Xs.shape[1] + 1)
+    spline["aic_linear"] = n * np.log(lin.rss / n) + 2 * (Xl.shape[1] + 1)
+    # (c) segmented + Davies
+    seg = segmented_fit(x, y, Z, cov_type=cov_type)
+    fit = seg["fit"]
+    df = fit.df_resid
+    tq = stats.t.ppf(0.5 + ci / 2, seg["df_resid"])
+    i_x, i_u = 1, fit.beta.size - 1
+    c_left = np.zeros(fit.beta.size)
+    c_left[i_x] = 1
+    c_right = c_left.copy()
+    c_right[i_u] = 1
+    rows = {}
+    for lab, c in (("left", c_left), ("right", c_right)):
+        est = float(c @ fit.beta)
+        s_ = float(np.sqrt(c @ fit.cov @ c))
+        tq2 = stats.t.ppf(0.5 + ci / 2, seg["df_resid"])
+        rows[lab] = {"estimate": est, "se": s_, "ci_low": est - tq2 * s_,
+                     "ci_high": est + tq2 * s_,
+                     "p_val": float(2 * stats.t.sf(abs(est / s_), df))}
+    slopes = pd.DataFrame(rows).T
+    slopes.index.name = "segment"
+    chg, chg_se = float(fit.beta[i_u]), float(np.sqrt(fit.cov[i_u, i_u]))
+    segd = {"psi": seg["psi"], "psi_se": seg["psi_se"],
+            "psi_ci_low": seg["psi"] - tq * seg["psi_se"],
+            "psi_ci_high": seg["psi"] + tq * seg["psi_se"],
+            "slope_change": chg, "slope_change_se": chg_se,
+            "slope_change_ci_low": chg - tq * chg_se, "slope_change_ci_high": chg + tq * chg_se,
+            "df_resid": seg["df_resid"], "range": seg["range"], "beta": fit.beta}
+    dav = davies_test(x, y, Z if Z.shape[1] else None, k=10)
+    # (d) equivalence of the right slope against the sesoi
+    t1 = stats.t.ppf(1 - alpha, df)
+    left, right = slopes.loc["left"], slopes.loc["right"]
+    if sesoi is None:
+        bound_vec = c_right - sesoi_ratio * c_left  # right - ratio * left < 0 ?
+        sesoi_abs = sesoi_ratio * max(float(left["estimate"]), 0.0)
+    else:
+        bound_vec = c_right
+        sesoi_abs = sesoi
+    cest = float(bound_vec @ fit.beta) - (0.0 if sesoi is None else sesoi)
+    cse = float(np.sqrt(bound_vec @ fit.cov @ bound_vec))
+    p_eq = float(stats.t.cdf(cest / cse, df))
+    r_est, r_se = float(right["estimate"]), float(right["se"])
+    if sesoi_abs > 0:
+        p_tost = float(max(stats.t.sf((r_est + sesoi_abs) / r_se, df),
+                           stats.t.cdf((r_est - sesoi_abs) / r_se, df)))
+    else:
+        p_tost = 1.0
+    equiv = {"sesoi": sesoi_abs, "sesoi_ratio": sesoi_ratio if sesoi is None else np.nan,
+             "contrast": cest, "contrast_se": cse, "contrast_upper": cest + t1 * cse,
+             "p_val": p_eq, "p_tost": p_tost}
+    # (e) verdict
+    kink = dav["p_val"] < alpha
+    left_pos = left["estimate"] - t1 * left["se"] > 0
+    right_pos = r_est - t1 * r_se > 0
+    nonlin = np.isfinite(spline["p_val"]) and spline["p_val"] < alpha
+    lin_slope = linear.loc[driver]
+    lin_pos = lin_slope["estimate"] - t1 * lin_slope["se"] > 0
+    # plateau-sized change for the linear rule: slope dropping to the sesoi
+    if sesoi is None:
+        plateau_change = -(1 - sesoi_ratio) * max(float(lin_slope["estimate"]), 0.0)
+    else:
+        plateau_change = -(max(float(lin_slope["estimate"]), 0.0) - sesoi)
+    # informativeness is judged at a pre-specified breakpoint (the driver's median): the
+    # estimated breakpoint of a straight line drifts to the edges, where the slope change
+    # is poorly determined
+    med = float(np.median(x))
+    if np.sum(x > med) < 5:
+        med = float(np.mean(x))
+    hin = _ols(np.column_stack([Xl, np.maximum(x - med, 0.0)]), y, cov_type)
+    chg_m, chg_m_se = float(hin.beta[-1]), float(np.sqrt(hin.cov[-1, -1]))
+    chg_low = chg_m - t1 * chg_m_se
+    informative = plateau_change < 0 and chg_low > plateau_change
+    segd.update({"median_change": chg_m, "median_change_se": chg_m_se,
+                 "plateau_change": plateau_change})
+    hw = t1 * cse
+    if kink and left_pos and p_eq < alpha:
+        verdict, reason = "plateau", ("kink significant, left slope > 0, right slope "
+                                      "significantly below the sesoi")
+    elif kink and chg + t1 * chg_se < 0 and right_pos:
+        verdict, reason = "diminishing", ("kink significant, slope drops but stays "
+                                          "significantly positive above the breakpoint")
+    elif kink and chg_low > 0:
+        verdict, reason = "increasing", "kink significant, slope increases above the breakpoint"
+    elif not kink and not nonlin and lin_pos and informative:
+        verdict, reason = "linear", ("no kink, no spline nonlinearity, slope > 0 and a "
+                                     "plateau-sized slope change excluded")
+    else:
+        verdict, reason = "inconclusive", _inconclusive_reason(kink, nonlin, lin_pos,
+                                                               informative, p_eq, alpha)
+    # approximate n needed: scale n by (half-width / distance-to-bound)^2
+    if verdict in ("plateau", "diminishing", "increasing", "linear"):
+        n_needed = float(n)
+    elif cest < 0:
+        n_needed = n * (hw / abs(cest)) ** 2
+    elif plateau_change < 0 and chg_m > plateau_change:
+        n_needed = n * (t1 * chg_m_se / (chg_m - plateau_change)) ** 2
+    else:
+        n_needed = float("inf")
+    conc = None
+    if concave:
+        conc = _concave_fit(x, y, Z)
+        conc["aic"] = n * np.log(conc["rss"] / n) + 2 * (conc["coef"].size + 1)
+    return PlateauResult(
+        driver=driver, outcome=outcome, verdict=verdict, reason=reason, n=n, linear=linear,
+        spline=spline, segmented=segd, slopes=slopes, davies=dav, equivalence=equiv,
+        n_needed=n_needed, ci=ci, alpha=alpha, covariates=tuple(cov_names), concave=conc,
+        _data={"x": x, "y": y, "Z": Z, "cov_type": cov_type},
+    )
+
+
+def _inconclusive_reason(kink: bool, nonlin: bool, lin_pos: bool, informative: bool,
+                         p_eq: float, alpha: float) -> str:
+    if kink:
+        return (f"kink significant but the right slope is not shown below the sesoi "
+                f"(p = {p_eq:.3f}) nor shown positive")
+    if nonlin:
+        return "spline nonlinearity significant but no significant kink"
+    if not lin_pos:
+        return "no significant positive slope"
+    if not informative:
+        return "no kink found, but the data cannot exclude a plateau-sized change"
+    return "no rule applied"
+
+
+def _prepare_frame(data: pd.DataFrame, outcome: Any, cols: list[str]) -> pd.DataFrame:
+    return data[[outcome, *cols]].dropna()
+
+
+def plateau(
+    data: pd.DataFrame,
+    *,
+    outcome: str | None = None,
+    driver: str | None = None,
+    spec: RingSpec | None = None,
+    covariates: Sequence[str] | None = None,
+    sesoi: float | None = None,
+    sesoi_ratio: float = DEFAULT_SESOI_RATIO,
+    ci: float = 0.95,
+    n_knots: int = 4,
+    alpha: float = 0.05,
+    concave: bool = False,
+    cov_type: str = "HC3",
+    levels: Sequence[str] = ("ring", "construct"),
+) -> PlateauResult | PlateauTable:
+    """Test whether the effect of a driver on an outcome plateaus.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per respondent (run ``spec.validate`` first when using a spec).
+    outcome : str, optional
+        Numeric outcome column; default the spec's LTR column.
+    driver : str, optional
+        Numeric driver column. Give ``driver`` for one test, or ``spec`` (without
+        ``driver``) for a table with one row per ring score and per construct mean score.
+    spec : RingSpec, optional
+        Scores come from :func:`ringstats._scores.mean_scores` (constructs) and
+        ``ring_scores`` (rings).
+    covariates : list of str, optional
+        Columns to adjust for (linear terms). With ``spec`` and no ``covariates`` each
+        ring score and construct is adjusted for the **other rings'** scores (constructs
+        of the same ring are left out: they correlate about .8 with the driver).
+    sesoi : float, optional
+        Smallest effect size of interest, as an absolute slope in outcome units per driver
+        unit (per scale point for mean scores), e.g. 0.25 LTR points per scale point. Default
+        None: a relative bound, see ``sesoi_ratio``.
+    sesoi_ratio : float
+        Used when ``sesoi`` is None: a plateau means the slope above the breakpoint is less
+        than ``sesoi_ratio`` times the slope below it (default 0.5, "the curve at least
+        halves its slope"). The test is then on the linear contrast
+        ``slope_right - sesoi_ratio * slope_left < 0``, which keeps the bound's uncertainty
+        in the standard error. The evidence review's example bound (0.05 LTR points per
+        scale point) is far below what n of a few thousand can establish, so the default
+        is relative; pre-register an absolute bound when you have one.
+    ci : float
+        Confidence level of the reported intervals.
+    n_knots : int
+        Knots of the restricted cubic spline (3-7; Harrell's quantiles).
+    alpha : float
+        Level of the Davies, nonlinearity and one-sided equivalence tests.
+    concave : bool
+        Also fit a monotone increasing, concave curve (bounded least squares on a hinge
+        basis) and report its AIC next to the linear and spline fits.
+    cov_type : {"HC3", "nonrobust"}
+        Covariance of the linear, spline and segmented slope estimates (HC3:
+        MacKinnon & White 1985). The breakpoint SE and the Davies test always use the
+        classical OLS variance, as R ``segmented`` does.
+    levels : sequence of {"ring", "construct"}
+        With ``spec``: which scores get a row.
+
+    Returns
+    -------
+    PlateauResult or PlateauTable
+        One driver: a :class:`PlateauResult`. With ``spec``: a :class:`PlateauTable` with
+        ``.table`` (one row per ring and construct) and ``.results`` (name -> result).
+
+    Notes
+    -----
+    *Verdict rules* (all tests at level ``alpha``; one-sided bounds at 1 - alpha):
+
+    - **plateau**: Davies p < alpha, the left slope's lower bound > 0, and the right slope
+      significantly below the sesoi (one-sided test of the contrast above; equals the
+      upper bound of the 1 - 2 alpha CI below the bound, the TOST condition of Lakens
+      2017 for the upper side).
+    - **diminishing**: Davies p < alpha, slope change significantly negative, right
+      slope's lower bound > 0, not shown below the sesoi.
+    - **increasing**: Davies p < alpha and slope change significantly positive.
+    - **linear**: Davies p >= alpha, spline nonlinearity p >= alpha, linear slope's lower
+      bound > 0, *and* informative data: the lower bound of the slope change at a
+      pre-specified breakpoint (the driver's median) lies above a plateau-sized change
+      (the change that would bring the linear slope down to the sesoi).
+    - **inconclusive**: everything else.
+
+    *Sample size to decide.* For an inconclusive verdict ``n_needed = n * (h / d)^2``,
+    with ``h`` the one-sided half-width of the deciding interval and ``d`` the distance
+    of its estimate from the bound: for the plateau contrast when its estimate is below
+    the bound, otherwise for the slope change against the plateau-sized change. It
+    assumes the estimate stays where it is and the SE shrinks as 1/sqrt(n): a rough
+    guide, not a power analysis. ``inf`` means the estimate is on the wrong side.
+
+    *Breakpoint CI.* ``psi +/- t * se`` with the delta-method SE of R ``segmented``
+    (Muggeo 2003), which ignores the uncertainty of the kink's existence; Muggeo
+    (2017) gives better score-based intervals. The Davies test is slightly
+    conservative (an upper bound of the p-value).
+
+    References
+    ----------
+    Davies, R. B. (1987). Biometrika 74, 33-43; (2002) Biometrika 89, 484-489.
+    Harrell, F. E. (2015). Regression Modeling Strategies, 2nd ed. Springer.
+    Lakens, D. (2017). Equivalence tests. Soc. Psychol. Personal. Sci. 8, 355-362.
+    MacKinnon, J. G. & White, H. (1985). J. Econometrics 29, 305-325.
+    Muggeo, V. M. R. (2003). Estimating regression models with unknown break-points.
+    Statistics in Medicine 22, 3055-3071.
+    Schuirmann, D. J. (1987). J. Pharmacokinet. Biopharm. 15, 657-680.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from ringstats.shape import plateau
+    >>> rng = np.random.default_rng(1)
+    >>> x = rng.uniform(0, 10, 1500)
+    >>> y = 0.6 * np.minimum(x, 5) + rng.normal(0, 1, 1500)
+    >>> res = plateau(pd.DataFrame({"x": x, "y": y}), outcome="y", driver="x")
+    >>> res.verdict, round(res.segmented["psi"], 1)
+    ('plateau', 5.0)
+    """
+    check_dataframe(data)
+    if spec is not None and not isinstance(spec, RingSpec):
+        raise RingstatsError(f"`spec` must be a RingSpec or None; got {type(spec).__name__}.")
+    if driver is None and spec is None:
+        raise RingstatsError("give `driver` (a column) or `spec` (a RingSpec); got neither.")
+    if outcome is None:
+        if spec is None or spec.ltr is None:
+            raise RingstatsError("`outcome` must be a column name; got None (and no spec LTR).")
+        outcome = spec.ltr
+    check_columns(data, [outcome], "outcome")
+    check_numeric(data, [outcome], "outcome")
+    sesoi, sesoi_ratio = _check_sesoi(sesoi, sesoi_ratio)
+    ci = check_probability(ci, "ci")
+    alpha = check_probability(alpha, "alpha")
+    if alpha >= 0.5:
+        raise RingstatsError(f"`alpha` must be below 0.5; got {alpha}.")
+    n_knots = check_int(n_knots, "n_knots", min_value=3, max_value=7)
+    concave = check_bool(concave, "concave")
+    check_option(cov_type, "cov_type", COV_TYPES)
+    kw = dict(sesoi=sesoi, sesoi_ratio=sesoi_ratio, ci=ci, n_knots=n_knots, alpha=alpha,
+              concave=concave, cov_type=cov_type)
+    if covariates is not None:
+        covariates = check_columns(data, covariates, "covariates")
+        check_numeric(data, covariates, "covariates")
+    if driver is not None:
+        check_columns(data, [driver], "driver")
+        check_numeric(data, [driver], "driver")
+        covs = list(covariates or [])
+        if driver in covs or outcome in covs:
+            raise RingstatsError("`covariates` must not contain the driver or the outcome; "
+                                 f"got {covs}.")
+        d = data[[outcome, driver, *covs]].astype(float).dropna()
+        return _fit_one(d[driver].to_numpy(), d[outcome].to_numpy(), d[covs].to_numpy(),
+                        driver=driver, outcome=outcome, cov_names=covs, **kw)
+    # spec mode
+    levels = list(levels)
+    for lv in levels:
+        check_option(lv, "levels", ("ring", "construct"))
+    if not levels:
+        raise RingstatsError("`levels` must name 'ring' and/or 'construct'; got an empty list.")
+    cs = mean_scores(data, spec=spec)
+    rs = ring_scores(data, spec=spec)
+    scores = pd.concat([rs, cs], axis=1)
+    scores[outcome] = data[outcome].astype(float)
+    extra = list(covariates or [])
+    for c in extra:
+        scores[c] = data[c].astype(float)
+    rows, results = [], {}
+    jobs: list[tuple[str, str, int]] = []
+    if "ring" in levels:
+        jobs += [(f"ring{r}", "ring", r) for r in sorted(spec.rings) if spec.rings[r]]
+    if "construct" in levels:
+        jobs += [(c.name, "construct", c.ring) for c in spec.constructs]
+    for name, level, ring in jobs:
+        covs = extra + ([f"ring{r}" for r in sorted(spec.rings)
+                         if spec.rings[r] and r != ring] if covariates is None else [])
+        d = scores[[outcome, name, *covs]].dropna()
+        res = _fit_one(d[name].to_numpy(), d[outcome].to_numpy(), d[covs].to_numpy(),
+                       driver=name, outcome=outcome, cov_names=covs, **kw)
+        results[name] = res
+        rows.append({"name": name, "level": level, "ring": ring, **res.key_numbers()})
+    table = pd.DataFrame(rows).set_index("name")
+    return PlateauTable(table=table, results=results, outcome=outcome)
+
+
+# ----------------------------------------------------------------------------------------
+# marginal effects
+# ----------------------------------------------------------------------------------------
+def marginal_effects(
+    plateau_or_data: PlateauResult | pd.DataFrame,
+    *,
+    outcome: str | None = None,
+    driver: str | None = None,
+    covariates: Sequence[str] | None = None,
+    sesoi: float | None = None,
+    n_knots: int = 4,
+    ci: float = 0.95,
+    grid: int = 100,
+    n_sim: int = 10000,
+    seed: int | None = 0,
+    cov_type: str = "HC3",
+) -> MarginalEffects:
+    """Slope curve dE[y]/dx of the restricted-cubic-spline fit with a simultaneous band.
+
+    The derivative of the spline at ``grid`` points between the 1st and 99th percentile
+    of the driver is ``d(g)' beta``; its pointwise SE comes from the coefficient
+    covariance (``cov_type``). The simultaneous band uses the sup-t critical value:
+    the ``ci`` quantile of ``max_g |d(g)' e| / se(g)`` over ``n_sim`` draws
+    ``e ~ N(0, V)`` (Ruppert, Wand & Carroll 2003, sec. 6.5; Montiel Olea &
+    Plagborg-Moller 2019), the simulation analogue of a Working-Hotelling band. The
+    **plateau region** is the set of grid points where the upper simultaneous limit
+    lies below ``sesoi`` (reported as its smallest and largest point, or None).
+
+    Parameters
+    ----------
+    plateau_or_data : PlateauResult or pandas.DataFrame
+        A result of :func:`plateau` (its data, knots, covariates and sesoi are reused)
+        or a DataFrame with ``outcome`` and ``driver``.
+    sesoi : float, optional
+        Absolute slope bound; default the plateau result's sesoi (required for data).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from ringstats.shape import marginal_effects
+    >>> rng = np.random.default_rng(2)
+    >>> x = rng.uniform(0, 10, 2000)
+    >>> d = pd.DataFrame({"x": x, "y": np.minimum(x, 5) + rng.normal(0, 1, 2000)})
+    >>> me = marginal_effects(d, outcome="y", driver="x", sesoi=0.3)
+    >>> me.plateau_region is not None
+    True
+    """
+    ci = check_probability(ci, "ci")
+    grid = check_int(grid, "grid", min_value=5)
+    n_sim = check_int(n_sim, "n_sim", min_value=100)
+    seed = check_seed(seed)
+    check_option(cov_type, "cov_type", COV_TYPES)
+    if isinstance(plateau_or_data, PlateauResult):
+        r = plateau_or_data
+        x, y, Z = r._data["x"], r._data["y"], r._data["Z"]
+        knots = r.spline["knots"]
+        drv, out = r.driver, r.outcome
+        if sesoi is None:
+            sesoi = r.equivalence["sesoi"]
+    elif isinstance(plateau_or_data, pd.DataFrame):
+        data = plateau_or_data
+        if outcome is None or driver is None:
+            raise RingstatsError("with a DataFrame give both `outcome` and `driver`; got "
+                                 f"outcome={outcome!r}, driver={driver!r}.")
+        covs = check_columns(data, covariates, "covariates") if covariates else []
+        check_columns(data, [outcome, driver], "outcome/driver")
+        check_numeric(data, [outcome, driver, *covs], "outcome/driver/covariates")
+        d = data[[outcome, driver, *covs]].astype(float).dropna()
+        x, y, Z = d[driver].to_numpy(), d[outcome].to_numpy(), d[covs].to_numpy()
+        knots = harrell_knots(x, n_knots)
+        drv, out = driver, outcome
+        if sesoi is None:
+            raise RingstatsError("`sesoi` must be given (a positive slope) with a DataFrame; "
+                                 "got None.")
+    else:
+        raise RingstatsError("`plateau_or_data` must be a PlateauResult or a DataFrame; got "
+                             f"{type(plateau_or_data).__name__}.")
+    sesoi = check_real(sesoi, "sesoi", min_value=0.0, inclusive=False)
+    n = x.size
+    B = rcs_basis(x, knots)
+    X = np.column_stack([np.ones(n), Z, x, B])
+    fit = _ols(X, y, cov_type)
+    j0 = 1 + Z.shape[1]
+    idx = np.arange(j0, X.shape[1])
+    g = np.linspace(np.quantile(x, 0.01), np.quantile(x, 0.99), grid)
+    D = np.column_stack([np.ones(grid), _rcs_deriv(g, knots)])
+    beta = fit.beta[idx]
+    V = fit.cov[np.ix_(idx, idx)]
+    est = D @ beta
+    se = np.sqrt(np.einsum("ij,jk,ik->i", D, V, D))
+    rng = np.random.default_rng(seed)
+    L = np.linalg.cholesky(V + 1e-14 * np.eye(V.shape[0]))
+    E = rng.standard_normal((n_sim, V.shape[0])) @ L.T
+    crit = float(np.quantile(np.max(np.abs(E @ D.T) / se, axis=1), ci))
+    zq = stats.norm.ppf(0.5 + ci / 2)
+    tab = pd.DataFrame({"x": g, "estimate": est, "se": se, "ci_low": est - crit * se,
+                        "ci_high": est + crit * se, "pw_low": est - zq * se,
+                        "pw_high": est + zq * se})
+    tab["in_plateau"] = tab["ci_high"] < sesoi
+    region = None
+    if tab["in_plateau"].any():
+        xs = tab.loc[tab["in_plateau"], "x"]
+        region = (float(xs.min()), float(xs.max()))
+    return MarginalEffects(table=tab, critical_value=crit, sesoi=float(sesoi),
+                           plateau_region=region, driver=drv, outcome=out, ci=ci)
+
+
+def spline_curve(res: PlateauResult, grid: int = 100, ci: float | None = None) -> pd.DataFrame:
+    """Fitted spline curve (covariates at their means) with pointwise CI, for plots."""
+    x, Z = res._data["x"], res._data["Z"]
+    b, V = res.spline.get("beta"), res.spline.get("cov")
+    g = np.linspace(x.min(), x.max(), grid)
+    zbar = Z.mean(axis=0) if Z.shape[1] else np.empty(0)
+    if b is None:
+        b, V = res.linear["estimate"].to_numpy(), None
+        G = np.column_stack([np.ones(grid), g, np.tile(zbar, (grid, 1))])
+    else:
+        G = np.column_stack([np.ones(grid), g, np.tile(zbar, (grid, 1)),
+                             rcs_basis(g, res.spline["knots"])])
+    est = G @ b
+    se = np.sqrt(np.einsum("ij,jk,ik->i", G, V, G)) if V is not None else np.zeros(grid)
+    zq = stats.norm.ppf(0.5 + (res.ci if ci is None else ci) / 2)
+    return pd.DataFrame({"x": g, "estimate": est, "ci_low": est - zq * se,
+                         "ci_high": est + zq * se})
+
+
+def segmented_curve(res: PlateauResult, grid: int = 100) -> pd.DataFrame:
+    """Fitted broken line (covariates at their means), for plots."""
+    x, Z = res._data["x"], res._data["Z"]
+    b = res.segmented["beta"]
+    g = np.linspace(x.min(), x.max(), grid)
+    zbar = Z.mean(axis=0) if Z.shape[1] else np.empty(0)
+    G = np.column_stack([np.ones(grid), g, np.tile(zbar, (grid, 1)),
+                         np.maximum(g - res.segmented["psi"], 0)])
+    return pd.DataFrame({"x": g, "estimate": G @ b})
+
+
+# ----------------------------------------------------------------------------------------
+# CLI
+# ----------------------------------------------------------------------------------------
+def plateau_cli(data: pd.DataFrame, *, spec: RingSpec, outcome: str | None = None) -> str:
+    """Text for ``ringstats plateau survey.csv --spec spec.yaml [--outcome ltr]``.
+
+    One row per ring and construct with the verdict and the numbers behind it
+    (default settings of :func:`plateau`: relative sesoi 0.5, HC3, alpha 0.05).
+    """
+    res = plateau(data, spec=spec, outcome=outcome)
+    return res.summary().as_text()

@@ -1,0 +1,298 @@
+"""Tests for ringstats.shape: R parity (segmented, davies.test, spline F test), verdicts on
+clear numpy examples and a base-world draw, bad input."""
+
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+from ringstats.errors import InsufficientDataError, RingstatsError
+from ringstats.shape import (
+    PlateauResult,
+    PlateauTable,
+    davies_test,
+    harrell_knots,
+    marginal_effects,
+    plateau,
+    plateau_cli,
+    rcs_basis,
+    segmented_fit,
+)
+from ringstats.simulate import draw
+
+matplotlib.use("Agg")
+REF = Path(__file__).parent / "reference" / "shape"
+SETS = {"seg_small": [], "weak_small": [], "seg_cov": ["z"], "base_ring1": ["ring2", "ring3"]}
+
+
+@pytest.fixture(scope="module")
+def seg_ref():
+    return pd.read_csv(REF / "segmented_reference.csv").set_index("dataset")
+
+
+@pytest.fixture(scope="module")
+def spl_ref():
+    return pd.read_csv(REF / "spline_reference.csv").set_index("dataset")
+
+
+def _xyz(name):
+    d = pd.read_csv(REF / f"{name}.csv")
+    return d["x"].to_numpy(), d["y"].to_numpy(), d[SETS[name]].to_numpy()
+
+
+def _rss(x, y, Z, psi):
+    X = np.column_stack([np.ones_like(x), x, Z, np.maximum(x - psi, 0)])
+    b = np.linalg.lstsq(X, y, rcond=None)[0]
+    return float(np.sum((y - X @ b) ** 2))
+
+
+# ---------------------------------------------------------------------------------------
+# R parity
+# ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", list(SETS))
+def test_davies_matches_r(name, seg_ref):
+    # segmented::davies.test(lm, ~x), default k = 10, two-sided; n <= 300 uses the
+    # Davies (2002) small-sample bound, n > 300 the (1987) asymptotic one
+    x, y, Z = _xyz(name)
+    res = davies_test(x, y, Z if Z.shape[1] else None)
+    assert res["p_val"] == pytest.approx(seg_ref.loc[name, "davies_p"], abs=1e-6)
+    assert res["best"] == pytest.approx(seg_ref.loc[name, "davies_best"], abs=1e-8)
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_spline_nonlinearity_f_matches_r(name, spl_ref):
+    # anova(lm(y ~ x + cov), lm(y ~ ns(x, Harrell knots) + cov)): same column space as RCS
+    x, y, Z = _xyz(name)
+    r = plateau(pd.read_csv(REF / f"{name}.csv"), outcome="y", driver="x",
+                covariates=SETS[name] or None, cov_type="nonrobust")
+    assert r.spline["df1"] == spl_ref.loc[name, "df1"]
+    assert r.spline["f"] == pytest.approx(spl_ref.loc[name, "f"], rel=1e-8)
+    assert r.spline["p_val"] == pytest.approx(spl_ref.loc[name, "p_val"], abs=1e-8)
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_segmented_never_worse_than_r(name, seg_ref):
+    # our default (grid + Muggeo + Brent) reaches the global LS breakpoint: its RSS is
+    # never above R's (R can stop at a local minimum when the kink is weak)
+    x, y, Z = _xyz(name)
+    fit = segmented_fit(x, y, Z)
+    assert _rss(x, y, Z, fit["psi"]) <= seg_ref.loc[name, "rss"] + 1e-6
+
+
+def _matching_fit(name, seg_ref):
+    """Our fit at the optimum R reports: the default start where it agrees with R, the
+    median start (R's own start) otherwise, or R's estimate as start for weak_small."""
+    x, y, Z = _xyz(name)
+    psi_r = seg_ref.loc[name, "psi"]
+    for kw in ({"start": "grid"}, {"start": "median"}, {"start": "median", "psi0": psi_r}):
+        fit = segmented_fit(x, y, Z, **kw)
+        if abs(fit["psi"] - psi_r) < 1e-3:
+            return fit, kw
+    raise AssertionError(f"{name}: no start reproduces R's breakpoint {psi_r}")
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_segmented_breakpoint_and_slopes_match_r(name, seg_ref):
+    ref = seg_ref.loc[name]
+    fit, kw = _matching_fit(name, seg_ref)
+    assert fit["psi"] == pytest.approx(ref["psi"], abs=1e-4)
+    # delta-method SE (R: SE of the b2*V coefficient in the final working model)
+    tol = 1e-2 if "psi0" in kw else 1e-3
+    assert fit["psi_se"] == pytest.approx(ref["psi_se"], rel=tol)
+    b, cov = fit["fit"].beta, fit["fit"].cov_classic
+    left, right = b[1], b[1] + b[-1]
+    se_l = np.sqrt(cov[1, 1])
+    se_r = np.sqrt(cov[1, 1] + cov[-1, -1] + 2 * cov[1, -1])
+    assert left == pytest.approx(ref["slope_left"], abs=1e-4)
+    assert right == pytest.approx(ref["slope_right"], abs=1e-4)
+    assert se_l == pytest.approx(ref["slope_left_se"], rel=tol)
+    assert se_r == pytest.approx(ref["slope_right_se"], rel=tol)
+
+
+def test_default_start_agrees_with_r_on_clear_sets(seg_ref):
+    # where R's bootstrap restarts reach the global optimum, our default gives R's numbers
+    for name in ("seg_cov", "base_ring1"):
+        x, y, Z = _xyz(name)
+        fit = segmented_fit(x, y, Z)
+        assert fit["psi"] == pytest.approx(seg_ref.loc[name, "psi"], abs=1e-4)
+        assert fit["psi_se"] == pytest.approx(seg_ref.loc[name, "psi_se"], rel=1e-3)
+
+
+def test_plateau_reports_r_style_intervals(seg_ref):
+    d = pd.read_csv(REF / "seg_cov.csv")
+    r = plateau(d, outcome="y", driver="x", covariates=["z"], cov_type="nonrobust")
+    ref = seg_ref.loc["seg_cov"]
+    assert r.segmented["psi_ci_low"] == pytest.approx(ref["psi_ci_low"], abs=1e-3)
+    assert r.segmented["psi_ci_high"] == pytest.approx(ref["psi_ci_high"], abs=1e-3)
+    assert r.slopes.loc["left", "ci_low"] == pytest.approx(ref["slope_left_ci_low"], abs=1e-3)
+    assert r.slopes.loc["right", "ci_high"] == pytest.approx(ref["slope_right_ci_high"],
+                                                              abs=1e-3)
+
+
+# ---------------------------------------------------------------------------------------
+# building blocks
+# ---------------------------------------------------------------------------------------
+def test_harrell_knots_and_rcs_linear_beyond_outer_knots():
+    x = np.linspace(0, 10, 1001)
+    k = harrell_knots(x, 4)
+    assert k == pytest.approx(np.quantile(x, [0.05, 0.35, 0.65, 0.95]))
+    B = rcs_basis(x, k)
+    assert B.shape == (1001, 2)
+    right = x > k[-1] + 0.01
+    second = np.diff(B[right], n=2, axis=0)
+    assert np.abs(second).max() < 1e-9  # linear beyond the last knot
+    assert np.all(B[x < k[0]] == 0)
+
+
+def test_concave_fit_is_monotone_concave():
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0, 10, 800)
+    y = np.sqrt(x) + rng.normal(0, 0.3, 800)
+    r = plateau(pd.DataFrame({"x": x, "y": y}), outcome="y", driver="x", concave=True)
+    c = r.concave
+    assert c["converged"]
+    assert np.all(c["coef"][c["n_free"]:] >= -1e-10)
+    assert c["aic"] < r.spline["aic_linear"]
+
+
+# ---------------------------------------------------------------------------------------
+# verdicts
+# ---------------------------------------------------------------------------------------
+def _frame(kind, n=3000, seed=7):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 10, n)
+    if kind == "plateau":
+        y = 0.6 * np.minimum(x, 5) + rng.normal(0, 1, n)
+    else:
+        y = 0.3 * x + rng.normal(0, 1, n)
+    return pd.DataFrame({"x": x, "y": y})
+
+
+def test_clear_plateau():
+    r = plateau(_frame("plateau"), outcome="y", driver="x")
+    assert isinstance(r, PlateauResult)
+    assert r.verdict == "plateau"
+    assert r.segmented["psi_ci_low"] < 5 < r.segmented["psi_ci_high"]
+    assert r.slopes.loc["left", "estimate"] == pytest.approx(0.6, abs=0.05)
+    assert abs(r.slopes.loc["right", "estimate"]) < 0.06
+    assert r.davies["p_val"] < 1e-6
+    assert "plateau" in str(r)
+
+
+def test_clear_linear():
+    r = plateau(_frame("linear"), outcome="y", driver="x")
+    assert r.verdict == "linear"
+    assert r.linear.loc["x", "estimate"] == pytest.approx(0.3, abs=0.02)
+
+
+def test_small_n_is_inconclusive_with_n_needed():
+    d = _frame("plateau", n=3000).iloc[:0]
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 10, 120)
+    d = pd.DataFrame({"x": x, "y": 0.2 * np.minimum(x, 6) + rng.normal(0, 1.5, 120)})
+    r = plateau(d, outcome="y", driver="x")
+    assert r.verdict == "inconclusive"
+    assert r.n_needed > r.n
+
+
+def test_absolute_sesoi():
+    r = plateau(_frame("plateau"), outcome="y", driver="x", sesoi=0.1)
+    assert r.equivalence["sesoi"] == 0.1
+    assert r.verdict == "plateau"
+    assert r.equivalence["p_tost"] < 0.05
+
+
+def test_base_world_table():
+    w = draw("base", n=2000, seed=3)
+    d = w.spec.validate(w.customers)
+    tab = plateau(d, spec=w.spec)
+    assert isinstance(tab, PlateauTable)
+    t = tab.table
+    assert list(t.index[:3]) == ["ring1", "ring2", "ring3"]
+    assert set(t["verdict"]) <= {"plateau", "diminishing", "linear", "increasing",
+                                 "inconclusive"}
+    assert t.loc["ring1", "verdict"] in ("plateau", "diminishing")
+    assert t.loc["ring3", "verdict"] != "plateau"
+    assert tab["ring1"].covariates == ("ring2", "ring3")
+    assert tab["product"].covariates == ("ring2", "ring3")
+    text = plateau_cli(d, spec=w.spec)
+    assert "ring1" in text and "verdict" in text.lower()
+
+
+def test_marginal_effects_plateau_region():
+    r = plateau(_frame("plateau"), outcome="y", driver="x")
+    me = marginal_effects(r)
+    assert me.plateau_region is not None
+    assert me.plateau_region[0] > 4.5
+    tab = me.table
+    assert (tab["ci_high"] - tab["ci_low"] >= tab["pw_high"] - tab["pw_low"] - 1e-12).all()
+    assert me.critical_value > 1.96
+    me_lin = marginal_effects(_frame("linear"), outcome="y", driver="x", sesoi=0.15)
+    assert me_lin.plateau_region is None
+
+
+def test_plots_return_axes():
+    from matplotlib.axes import Axes
+
+    from ringstats._plot_shape import plot_curve, plot_marginal
+
+    r = plateau(_frame("plateau", n=800), outcome="y", driver="x")
+    assert isinstance(plot_curve(r), Axes)
+    assert isinstance(plot_marginal(marginal_effects(r, n_sim=500)), Axes)
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------
+# bad input
+# ---------------------------------------------------------------------------------------
+def test_too_few_distinct_values():
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame({"x": rng.integers(1, 5, 300).astype(float), "y": rng.normal(size=300)})
+    with pytest.raises(InsufficientDataError, match="at least 5 distinct values"):
+        plateau(d, outcome="y", driver="x")
+
+
+def test_singular_design():
+    d = _frame("linear", n=300)
+    d["c"] = 2 * d["x"]
+    with pytest.raises(InsufficientDataError, match="singular"):
+        plateau(d, outcome="y", driver="x", covariates=["c"])
+
+
+@pytest.mark.parametrize("bad", [-0.1, 0, "big", float("nan")])
+def test_bad_sesoi(bad):
+    with pytest.raises(RingstatsError, match="`sesoi` must be"):
+        plateau(_frame("linear", n=200), outcome="y", driver="x", sesoi=bad)
+
+
+@pytest.mark.parametrize("bad", [0, 1, 1.5, "half"])
+def test_bad_sesoi_ratio(bad):
+    with pytest.raises(RingstatsError, match="`sesoi_ratio` must be"):
+        plateau(_frame("linear", n=200), outcome="y", driver="x", sesoi_ratio=bad)
+
+
+def test_outcome_not_numeric():
+    d = _frame("linear", n=200)
+    d["y"] = d["y"].astype(str)
+    with pytest.raises(RingstatsError, match="`outcome` must name numeric columns"):
+        plateau(d, outcome="y", driver="x")
+
+
+def test_other_bad_arguments():
+    d = _frame("linear", n=200)
+    with pytest.raises(RingstatsError, match="give `driver`"):
+        plateau(d, outcome="y")
+    with pytest.raises(RingstatsError, match="`driver` names column"):
+        plateau(d, outcome="y", driver="nope")
+    with pytest.raises(RingstatsError, match="`n_knots` must be at most 7"):
+        plateau(d, outcome="y", driver="x", n_knots=9)
+    with pytest.raises(RingstatsError, match="`cov_type` must be one of"):
+        plateau(d, outcome="y", driver="x", cov_type="HC1")
+    with pytest.raises(RingstatsError, match="`sesoi` must be given"):
+        marginal_effects(d, outcome="y", driver="x")
+    with pytest.raises(InsufficientDataError, match="at least 20 complete rows"):
+        plateau(d.iloc[:15], outcome="y", driver="x")
