@@ -109,16 +109,16 @@ def plot_kano(kano_result, *, ax: Axes | None = None) -> Axes:
     ax = get_ax(ax, (5.6, 5.0))
     ax.axhline(0.5, color="#777777", lw=0.8, ls="--")
     ax.axvline(0.5, color="#777777", lw=0.8, ls="--")
-    for (x, y, lab) in ((0.25, 0.97, "attractive"), (0.75, 0.97, "one-dimensional"),
-                        (0.75, 0.03, "must-be"), (0.25, 0.03, "indifferent")):
+    for (x, y, lab) in ((0.25, 0.6, "attractive"), (0.75, 0.6, "one-dimensional"),
+                        (0.75, 0.4, "must-be"), (0.25, 0.4, "indifferent")):
         ax.text(x, y, lab, ha="center", va="center", fontsize=9, color="#444444", style="italic")
     x = tab["worse"].abs().to_numpy(float)
     y = tab["better"].to_numpy(float)
     ax.scatter(x, y, color=OUTCOME_COLOR, zorder=3)
     for name, xi, yi in zip(tab.index, x, y, strict=True):
         ax.annotate(str(name), (xi, yi), xytext=(5, 4), textcoords="offset points", fontsize=8)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
+    ax.set_xlim(-0.05, 1.1)
+    ax.set_ylim(-0.05, 1.1)
     ax.set_xlabel("|Worse| = (O + M) / (A + O + M + I)  (share)")
     ax.set_ylabel("Better = (A + O) / (A + O + M + I)  (share)")
     ax.set_title("Kano Better-Worse diagram")

@@ -431,6 +431,7 @@ def impact_asymmetry(
     ci: float = 0.95,
     seed: int | None = None,
     sensitivity: bool = True,
+    rings: Mapping[str, int] | None = None,
     progress: bool | None = None,
 ) -> IAResult:
     """Impact-asymmetry analysis with bootstrap intervals and a cut-off sensitivity grid.
@@ -455,6 +456,9 @@ def impact_asymmetry(
     seed : int, optional
     sensitivity : bool, default True
         Also refit (point estimates) over a 3 x 3 grid of low/high cut-offs.
+    rings : dict, optional
+        Ring (1, 2 or 3) of each driver, e.g. for ring scores as drivers; overrides the rings
+        taken from ``spec`` and colours the plot.
     progress : bool, optional
         Progress bar (None: automatic).
 
@@ -504,6 +508,13 @@ def impact_asymmetry(
         raise RingstatsError(f"`sensitivity` must be True or False; got {sensitivity!r}.")
     d = _prepare(data, outcome, drivers, spec)
     names = list(d.X.columns)
+    if rings is not None:
+        if not isinstance(rings, Mapping) or set(rings) != set(names) or any(
+                r not in (1, 2, 3) for r in rings.values()):
+            raise RingstatsError(
+                f"`rings` must map every driver {names} to 1, 2 or 3; got {rings!r}."
+            )
+        d.ring = {c: int(rings[c]) for c in names}
     k = len(names)
     dl, dh = _default_cuts(d)
     low_c = _per_driver(low, names, "low", dl)

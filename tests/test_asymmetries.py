@@ -108,6 +108,11 @@ def test_ia_seed_reproducible_and_sensitivity_grid():
     assert set(a.sensitivity.columns) == {"driver", "low", "high", "ia", "cls_point"}
     assert (a.sensitivity.groupby("driver").size() <= 9).all()
     assert a.stability["share_same"].between(0, 1).all()
+    c = impact_asymmetry(df, outcome="y", drivers=["x1", "x2"], n_boot=50, seed=3,
+                         rings={"x1": 1, "x2": 3})
+    assert c.has_rings and list(c.table["ring"]) == [1, 3]
+    with pytest.raises(RingstatsError, match="`rings` must map every driver"):
+        impact_asymmetry(df, outcome="y", drivers=["x1", "x2"], n_boot=50, rings={"x1": 1})
     assert "Impact-asymmetry" in str(a)
 
 
