@@ -53,7 +53,7 @@ def plot_impact_asymmetry(ia_result, *, ax: Axes | None = None) -> Axes:
     ax.axhspan(-t, t, color=_REGION["performance"], alpha=0.2, lw=0)
     ax.axhspan(-1.05, -t, color=_REGION["basic"], alpha=0.12, lw=0)
     for y, lab in ((0.6, "excitement"), (0.0, "performance"), (-0.6, "basic")):
-        ax.text(xmax * 0.98, y, lab, ha="right", va="center", fontsize=9, color="#444444",
+        ax.text(xmax * 0.02, y, lab, ha="left", va="center", fontsize=9, color="#444444",
                 style="italic")
     for name, row in tab.iterrows():
         ring = row.get("ring") if ia_result.has_rings else None
@@ -75,7 +75,7 @@ def plot_impact_asymmetry(ia_result, *, ax: Axes | None = None) -> Axes:
         rings = sorted({int(r) for r in tab["ring"].dropna()})
         handles = [Line2D([], [], marker="o", ls="", color=RING_COLORS[r], label=RING_LABELS[r])
                    for r in rings]
-        ax.legend(handles=handles, fontsize=8, loc="upper left", frameon=False)
+        ax.legend(handles=handles, fontsize=8, loc="upper right", frameon=False)
     return ax
 
 
