@@ -212,6 +212,9 @@ def plot_htmt(htmt_result: HTMTResult, *, ax: Axes | None = None,
             for c, r in ((row["construct_a"], row["ring_a"]), (row["construct_b"], row["ring_b"])):
                 if pd.notna(r) and int(r) in RING_COLORS:
                     rings[str(c)] = int(r)
+    for name in names:  # ring-level constructs named ring1, ring2, ring3
+        if name not in rings and name.lower() in {f"ring{r}" for r in RING_COLORS}:
+            rings[name] = int(name[-1])
     for lab in list(ax.get_xticklabels()) + list(ax.get_yticklabels()):
         if lab.get_text() in rings:
             lab.set_color(RING_COLORS[rings[lab.get_text()]])
