@@ -39,13 +39,14 @@ from ._validation import (
     check_real,
     check_seed,
 )
-from .errors import InsufficientDataError, RingstatsError, RingstatsWarning, ValidationError
+from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
 
 __all__ = [
     "nps",
     "nps_test",
     "nps_by",
     "nps_sample_size",
+    "nps_cli",
     "NPSResult",
     "NPSTestResult",
 ]
@@ -98,11 +99,11 @@ def _as_series(data: Any, ltr: Any, param: str = "data") -> tuple[pd.Series, pd.
             f"got {type(data).__name__}."
         )
     if not (pd.api.types.is_numeric_dtype(col) or col.dtype == object):
-        raise ValidationError(f"`{param}` LTR values must be numeric; got dtype {col.dtype}.")
+        raise RingstatsError(f"`{param}` LTR values must be numeric; got dtype {col.dtype}.")
     try:
         values = pd.to_numeric(col, errors="raise").astype(float)
     except (ValueError, TypeError):
-        raise ValidationError(
+        raise RingstatsError(
             f"`{param}` LTR values must be numeric; got non-numeric values such as "
             f"{list(col[pd.to_numeric(col, errors='coerce').isna() & col.notna()].unique()[:5])}."
         ) from None
@@ -164,7 +165,7 @@ def _prepare(data: Any, ltr: Any, weights: Any, scale: Any, param: str = "data",
                     f"`weights` must have one value per row ({len(values)}); got {w_all.shape[0]}."
                 )
         if np.any(~np.isfinite(w_all) & ~np.isnan(w_all)) or np.any(w_all[~np.isnan(w_all)] < 0):
-            raise ValidationError("`weights` must be finite and non-negative.")
+            raise RingstatsError("`weights` must be finite and non-negative.")
         w = w_all
     keep = values.notna().to_numpy().copy()
     if w is not None:
@@ -178,14 +179,14 @@ def _prepare(data: Any, ltr: Any, weights: Any, scale: Any, param: str = "data",
     if mapping is None:
         bad = np.unique(v[(v < 0) | (v > 10)])
         if bad.size:
-            raise ValidationError(
+            raise RingstatsError(
                 f"`{param}` LTR values must lie in 0..10 for a standard NPS; got "
                 f"{_fmt_vals(bad)}. For another scale pass an explicit "
                 "`scale={'promoter': [...], 'detractor': [...]}` mapping."
             )
         nonint = np.unique(v[v != np.round(v)])
         if nonint.size:
-            raise ValidationError(
+            raise RingstatsError(
                 f"`{param}` LTR values must be whole numbers 0..10; got non-integer value(s) "
                 f"{_fmt_vals(nonint)}."
             )
@@ -198,7 +199,7 @@ def _prepare(data: Any, ltr: Any, weights: Any, scale: Any, param: str = "data",
             known = prom | detr | np.isin(v, list(mapping["passive"]))
             bad = np.unique(v[~known])
             if bad.size:
-                raise ValidationError(
+                raise RingstatsError(
                     f"`{param}` holds value(s) {_fmt_vals(bad)} that `scale` assigns to no group."
                 )
         score = np.where(prom, 1.0, np.where(detr, -1.0, 0.0))
@@ -216,7 +217,7 @@ def _prepare(data: Any, ltr: Any, weights: Any, scale: Any, param: str = "data",
             f"{min_n} are needed for an NPS interval."
         )
     if w is not None and w.sum() <= 0:
-        raise ValidationError("`weights` must not all be zero.")
+        raise RingstatsError("`weights` must not all be zero.")
     return _Scores(v, score, w, idx, standard, n_missing, name)
 
 
@@ -446,7 +447,7 @@ def nps(
 
     Raises
     ------
-    ValidationError
+    RingstatsError
         LTR values outside 0..10 (without ``scale``) or non-integer values; the message lists them.
     InsufficientDataError
         Fewer than 2 answers.
@@ -954,3 +955,26 @@ def nps_sample_size(
         total = n_a + n_b
     return pd.Series({"n_a": n_a, "n_b": n_b, "total": total, "delta": delta,
                       "variance": var, "z_sum": zs}, name="nps_sample_size", dtype=object)
+
+
+def nps_cli(data: pd.DataFrame, *, spec: Any, outcome: str | None = None) -> str:
+    """Text for ``ringstats nps survey.csv --spec spec.yaml [--outcome ltr]``.
+
+    Overall NPS (adjusted Wald) with the mean LTR, then NPS per segment and per moment
+    (when the spec names those columns) with Holm-adjusted segment-vs-rest tests.
+    """
+    ltr = outcome or getattr(spec, "ltr", None)
+    if ltr is None:
+        raise RingstatsError("The spec names no LTR column; pass `outcome`.")
+    parts = [nps(data, ltr=ltr).summary().as_text()]
+    for attr in ("segment", "moment"):
+        col = getattr(spec, attr, None)
+        if col and col in data.columns and data[col].nunique() >= 2:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RingstatsWarning)
+                tab = nps_by(data, by=col, ltr=ltr)
+            s = Summary(f"NPS by {col} (each vs the rest, Holm-adjusted)")
+            s.add_table(tab[["n", "nps", "ci_low", "ci_high", "diff_vs_rest", "p_val", "p_adj"]],
+                        float_format="{:.2f}")
+            parts.append(s.as_text())
+    return "\n\n".join(parts)

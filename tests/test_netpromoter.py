@@ -14,7 +14,7 @@ from statsmodels.stats.multitest import multipletests
 
 from ringstats._plot_nps import plot_nps
 from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from ringstats.netpromoter import nps, nps_by, nps_sample_size, nps_test
+from ringstats.netpromoter import nps, nps_by, nps_cli, nps_sample_size, nps_test
 
 
 def _ltr(p: int, q: int, d: int) -> np.ndarray:
@@ -154,8 +154,8 @@ def test_all_promoters_degenerate():
 
 
 def test_custom_scale_mapping_warns():
-    x = np.array([1, 2, 3, 4, 5, 5, 5, 4, 1, 2])
-    with pytest.warns(RingstatsWarning, match="not a standard"):  # also small-n warning
+    x = np.tile([1, 2, 3, 4, 5, 5, 5, 4, 1, 2], 4)
+    with pytest.warns(RingstatsWarning, match="not a standard"):
         res = nps(x, scale={"promoter": [5], "detractor": [1, 2, 3]})
     assert res.nps == pytest.approx(100 * (3 - 5) / 10)
     assert not res.standard
@@ -296,3 +296,24 @@ def test_plot_nps_result_and_table():
     with pytest.raises(RingstatsError, match="missing"):
         plot_nps(pd.DataFrame({"nps": [1]}))
     plt.close("all")
+
+
+def test_weighted_bootstrap_and_small_segments_warning():
+    x = _ltr(200, 200, 100)
+    w = np.r_[np.full(250, 1.0), np.full(250, 3.0)]
+    b = nps(x, weights=w, method="bootstrap", seed=1, n_boot=500)
+    wald = nps(x, weights=w, method="wald")
+    assert b.nps == pytest.approx(wald.nps)
+    assert b.se == pytest.approx(wald.se, rel=0.2)
+    df = pd.DataFrame({"ltr": x, "team": np.arange(500) % 25})
+    with pytest.warns(RingstatsWarning, match="25 segment"):
+        tab = nps_by(df, by="team")
+    assert len(tab) == 25 and list(tab.index[:3]) == [0, 1, 2]
+
+
+def test_nps_cli_text():
+    from ringstats.simulate import draw
+
+    w = draw("base", n=600, seed=1)
+    text = nps_cli(w.spec.validate(w.customers), spec=w.spec)
+    assert "vendor statistic" in text and "NPS by segment" in text and "p_adj" in text
