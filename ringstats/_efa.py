@@ -394,7 +394,7 @@ def _parallel_from(x: pd.DataFrame, r: np.ndarray, n: int, *, n_iter: int, quant
     rand = np.empty((n_iter, p))
     if correlation == "pearson":
         # vectorised: simulate a chunk of data sets, batch correlation + batch eigvalsh
-        chunk = max(1, min(n_iter, int(2e7 // max(n * p, 1))))
+        chunk = max(1, min(n_iter, int(4e6 // max(n * p, 1))))
         done = 0
         while done < n_iter:
             b = min(chunk, n_iter - done)
