@@ -234,3 +234,13 @@ def test_nonconvergence_raises(monkeypatch, bfi):
     monkeypatch.setattr(factor_analyzer.FactorAnalyzer, "fit", broken_fit)
     with pytest.raises(ConvergenceError, match="did not converge"):
         efa(bfi, n_factors=5, method="ml")
+
+
+def test_parallel_polychoric_permutes_columns(sim):
+    w, d = sim
+    pa = parallel_analysis(d, spec=w.spec, correlation="polychoric", n_iter=8, seed=4,
+                           progress=False)
+    assert pa.correlation == "polychoric" and pa.n_iter == 8
+    # three ring dimensions stand out from permuted data
+    assert pa.n_factors == 3
+    assert (pa.eigenvalues["random_quantile"] < 1.5).all()
