@@ -86,8 +86,12 @@ def _fit_mixed(y: np.ndarray, X: np.ndarray, groups: np.ndarray,
             raise RingstatsError(f"MixedLM for {what} failed: {exc}") from exc
     msgs = [str(w.message) for w in rec if issubclass(w.category, (ConvergenceWarning,
                                                                     RuntimeWarning, UserWarning))]
-    conv_fail = [m for m in msgs if "boundary" not in m.lower()]
-    converged = bool(fit.converged) and not conv_fail and np.all(np.isfinite(fit.params))
+    # statsmodels retries another optimizer after a failed one ("Retrying MixedLM
+    # optimization with lbfgs"); the final fit's own flag decides. A Hessian that is not
+    # positive definite or non-finite estimates also count as failures.
+    hess = [m for m in msgs if "hessian" in m.lower() or "singular" in m.lower()]
+    converged = (bool(fit.converged) and not hess and bool(np.all(np.isfinite(fit.params)))
+                 and bool(np.all(np.isfinite(fit.bse_fe))))
     if not converged:
         detail = "; ".join(msgs) or "optimizer reports no convergence"
         warnings.warn(f"MixedLM for {what} did not converge cleanly ({detail}); its estimates "
@@ -345,6 +349,7 @@ class LinkageResult(ResultMixin):
     converged : bool
         False if any MixedLM fit did not converge cleanly (details in ``messages``).
     messages : tuple of str
+        Optimizer messages, including failed first attempts that statsmodels retried.
     n_teams, n_customers, n_employees : int
     dropped_teams : tuple
         Customer teams without employee data.
@@ -376,6 +381,8 @@ class LinkageResult(ResultMixin):
         s.add_table(self.icc[["estimate", "ci_low", "ci_high"]], "ICCs")
         if not self.converged:
             s.add_note("Some MixedLM fits did not converge: " + "; ".join(self.messages))
+        elif self.messages:
+            s.add_note("Optimizer notes (final fits converged): " + "; ".join(self.messages))
         s.add_note("Cross-sectional team-level association: it does not show that engagement "
                    "causes customer loyalty (the reverse and common causes are possible).")
         return s
@@ -479,7 +486,7 @@ def linkage(
         null, conv0, m0 = _fit_mixed(yv, np.ones((len(yv), 1)), g, f"{o} (null model)")
         cust_icc[o] = _icc_frame(yv, g, ci, o, null=(null, conv0))
         all_conv &= conv0
-        msgs += [f"{o} null: {m}" for m in m0 if "boundary" not in m.lower()]
+        msgs += [f"{o} null: {m}" for m in m0]
         tau_y = float(np.asarray(null.cov_re)[0, 0])
         re = pd.Series({k: float(np.asarray(v)[0]) for k, v in null.random_effects.items()})
         rcov = pd.Series({k: float(np.asarray(v)[0, 0]) for k, v in null.random_effects_cov.items()})
@@ -495,7 +502,7 @@ def linkage(
             fit, conv, m1 = _fit_mixed(yv, np.column_stack([np.ones(len(yv)), x]), g,
                                        f"{o} ~ {p}")
             all_conv &= conv
-            msgs += [f"{o} ~ {p}: {m}" for m in m1 if "boundary" not in m.lower()]
+            msgs += [f"{o} ~ {p}: {m}" for m in m1]
             est, se = float(fit.fe_params[1]), float(fit.bse_fe[1])
             info = pred_info[p]
             lam = info["reliability_harmonic"]
