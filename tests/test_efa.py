@@ -244,3 +244,25 @@ def test_parallel_polychoric_permutes_columns(sim):
     # three ring dimensions stand out from permuted data
     assert pa.n_factors == 3
     assert (pa.eigenvalues["random_quantile"] < 1.5).all()
+
+
+@pytest.mark.parametrize("method,rotation,expected", [
+    # f <- psych::fa(bfi[, 1:25], nfactors = 5, fm = "minres", rotate = "oblimin")
+    # c(f$STATISTIC, f$dof, f$TLI, f$RMSEA[1:3], f$BIC, f$rms)   (psych 2.2.9)
+    ("minres", "oblimin", [1808.943, 185, 0.8672651, 0.05599015, 0.05366671, 0.05836612,
+                           340.5285, 0.02898448]),
+    # same with fm = "ml", rotate = "varimax"
+    ("ml", "varimax", [1749.883, 185, 0.8720924, 0.05496255, 0.05263677, 0.05734094,
+                       281.4688, 0.02983126]),
+])
+def test_fit_statistics_match_psych(bfi, method, rotation, expected):
+    f = efa(bfi, n_factors=5, method=method, rotation=rotation).fit
+    chisq, df, tli, rmsea, lo, hi, bic, rms = expected
+    assert f["chisq"] == pytest.approx(chisq, abs=0.01)
+    assert f["df"] == df
+    assert f["tli"] == pytest.approx(tli, abs=1e-3)
+    assert f["rmsea"] == pytest.approx(rmsea, abs=1e-4)
+    assert f["rmsea_ci_low"] == pytest.approx(lo, abs=1e-4)
+    assert f["rmsea_ci_high"] == pytest.approx(hi, abs=1e-4)
+    assert f["bic"] == pytest.approx(bic, abs=0.01)
+    assert f["rmsr"] == pytest.approx(rms, abs=1e-4)
