@@ -332,7 +332,8 @@ class LinkageResult(ResultMixin):
     gamma : DataFrame
         One row per (outcome, predictor): the random-intercept model
         ``outcome_ij = g00 + gamma * predictor_j + u_j + r_ij`` (predictor = team mean,
-        grand-mean centred): estimate, se, z, p_val, ci_low, ci_high (Wald), ``gamma_std``
+        grand-mean centred): intercept (fitted outcome at the average team), predictor_mean,
+        estimate, se, z, p_val, ci_low, ci_high (Wald), ``gamma_std``
         with ``std_ci_low``/``std_ci_high`` (the link as a correlation of true team means,
         see Notes), tau00 (residual team variance), sigma2, reliability_predictor,
         n_teams, n, converged.
@@ -507,7 +508,9 @@ def linkage(
             info = pred_info[p]
             lam = info["reliability_harmonic"]
             scale = (np.sqrt(info["tau"] / tau_y) / lam) if (lam > 0 and tau_y > 0) else np.nan
-            grows.append({"outcome": o, "predictor": p, "estimate": est, "se": se, "z": est / se,
+            grows.append({"outcome": o, "predictor": p, "intercept": float(fit.fe_params[0]),
+                          "predictor_mean": float(tm[p].mean()),
+                          "estimate": est, "se": se, "z": est / se,
                           "p_val": float(2 * stats.norm.sf(abs(est / se))),
                           "ci_low": est - q * se, "ci_high": est + q * se,
                           "gamma_std": est * scale, "std_ci_low": (est - q * se) * scale,
