@@ -33,7 +33,7 @@ from ._validation import (
     check_probability,
     check_seed,
 )
-from .errors import InsufficientDataError, RingstatsError, RingstatsWarning, ValidationError
+from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from .spec import RingSpec
 
 __all__ = ["icc", "linkage", "mediation", "LinkageResult", "MediationResult"]
@@ -291,7 +291,7 @@ def _prepare(customers: pd.DataFrame, employees: pd.DataFrame, spec: RingSpec, t
     cteams = pd.unique(cust[team])
     common = [t for t in cteams if t in tm.index]
     if not common:
-        raise ValidationError(
+        raise RingstatsError(
             f"`employees` has no team matching `customers` on column {team!r} (customer teams "
             f"e.g. {list(cteams[:3])}, employee teams e.g. {list(tm.index[:3])}).")
     dropped = [t for t in cteams if t not in tm.index]

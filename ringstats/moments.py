@@ -39,7 +39,7 @@ from ._validation import (
     check_real,
     check_seed,
 )
-from .errors import InsufficientDataError, RingstatsError, ValidationError
+from .errors import InsufficientDataError, RingstatsError
 from .spec import RingSpec
 
 __all__ = [
@@ -684,8 +684,11 @@ def moment_share(
         idx = rng.integers(0, n, n)
         boot[b] = _share_stats(y[idx], Xa[idx], m[idx], cols)
     a = (1 - ci) / 2
-    lo = np.nanquantile(boot, a, axis=0)
-    hi = np.nanquantile(boot, 1 - a, axis=0)
+    keep = ~np.all(np.isnan(boot), axis=0)
+    lo = np.full(boot.shape[1], np.nan)
+    hi = np.full(boot.shape[1], np.nan)
+    lo[keep] = np.nanquantile(boot[:, keep], a, axis=0)
+    hi[keep] = np.nanquantile(boot[:, keep], 1 - a, axis=0)
     table = pd.DataFrame({"estimate": est, "ci_low": lo, "ci_high": hi},
                          index=pd.Index(_SHARE_ROWS, name="statistic"))
     if ring == "all":
@@ -738,10 +741,10 @@ def _binary01(data: pd.DataFrame, col: str, param: str) -> pd.Series:
     if pd.api.types.is_bool_dtype(s):
         return s.astype(float)
     if not pd.api.types.is_numeric_dtype(s):
-        raise ValidationError(f"`{param}` must name a 0/1 column; {col!r} has dtype {s.dtype}.")
+        raise RingstatsError(f"`{param}` must name a 0/1 column; {col!r} has dtype {s.dtype}.")
     vals = set(pd.unique(s.dropna()))
     if not vals <= {0, 1}:
-        raise ValidationError(
+        raise RingstatsError(
             f"`{param}` must name a 0/1 column; {col!r} has values {sorted(vals)[:6]}.")
     return s.astype(float)
 
@@ -813,7 +816,7 @@ def recovery_paradox(
     r = _binary01(data, recovered, "recovered")
     bad = (r == 1) & (f == 0)
     if bad.any():
-        raise ValidationError(
+        raise RingstatsError(
             f"`recovered` must be 0 where `failure` is 0; {int(bad.sum())} row(s) have "
             f"{recovered}=1 and {failure}=0.")
     y = data[outcome].astype(float)
