@@ -689,8 +689,11 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
     # approximate n needed: scale n by (half-width / distance-to-bound)^2
     if verdict in ("plateau", "diminishing", "increasing", "linear"):
         n_needed = float(n)
-    elif cest < 0:
-        n_needed = n * (hw / abs(cest)) ** 2
+    elif cest < 0 and chg_m < 0:
+        # plateau route: both the kink (slope change at the median, two-sided) and the
+        # equivalence contrast must become significant
+        t2 = stats.t.ppf(1 - alpha / 2, df)
+        n_needed = n * max((hw / abs(cest)) ** 2, (t2 * chg_m_se / abs(chg_m)) ** 2)
     elif plateau_change < 0 and chg_m > plateau_change:
         n_needed = n * (t1 * chg_m_se / (chg_m - plateau_change)) ** 2
     else:
@@ -811,9 +814,11 @@ def plateau(
     - **inconclusive**: everything else.
 
     *Sample size to decide.* For an inconclusive verdict ``n_needed = n * (h / d)^2``,
-    with ``h`` the one-sided half-width of the deciding interval and ``d`` the distance
-    of its estimate from the bound: for the plateau contrast when its estimate is below
-    the bound, otherwise for the slope change against the plateau-sized change. It
+    with ``h`` the half-width of the deciding interval and ``d`` the distance of its
+    estimate from the bound. When the plateau contrast and the slope change at the median
+    are both negative, the larger of the two requirements (equivalence contrast below 0;
+    slope change away from 0, a stand-in for the Davies test); otherwise the slope change
+    at the median against the plateau-sized change (the "linear" route). It
     assumes the estimate stays where it is and the SE shrinks as 1/sqrt(n): a rough
     guide, not a power analysis. ``inf`` means the estimate is on the wrong side.
 
