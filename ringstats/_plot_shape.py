@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
@@ -21,7 +20,11 @@ def _ring_of(name: str, default: int = 1) -> int:
 
 def plot_curve(plateau_result, *, ax: Axes | None = None, bins: int = 12,
                color: str | None = None) -> Axes:
-    """Binned means, fitted spline with 95% band and the segmented fit with its breakpoint CI.
+    """Binned means, fitted spline with its band and the segmented fit with its breakpoint CI.
+
+    Curves are drawn with the covariates at their means; the binned means (quantile bins of
+    the driver) are of the outcome minus the covariates' fitted linear effects, so both
+    are on the same adjusted scale.
 
     Parameters
     ----------
@@ -41,19 +44,25 @@ def plot_curve(plateau_result, *, ax: Axes | None = None, bins: int = 12,
     r = plateau_result
     ax = get_ax(ax)
     col = color or RING_COLORS[_ring_of(r.driver)]
-    x, y = r._data["x"], r._data["y"]
+    x, y, Z = r._data["x"], r._data["y"], r._data["Z"]
+    # binned means of the outcome with the covariates' linear effects removed (at their
+    # means), so points and adjusted curves share one scale
+    if Z.shape[1]:
+        b = r.spline.get("beta")
+        gam = b[2:2 + Z.shape[1]] if b is not None else \
+            r.linear["estimate"].to_numpy()[2:2 + Z.shape[1]]
+        y = y - (Z - Z.mean(axis=0)) @ gam
+        lab = "binned means (adjusted)"
+    else:
+        lab = "binned means"
     q = pd.qcut(pd.Series(x), bins, duplicates="drop")
     bm = pd.DataFrame({"x": x, "y": y}).groupby(q, observed=True).mean()
-    ax.plot(bm["x"], bm["y"], "o", color=OUTCOME_COLOR, ms=4, label="binned means (raw)")
+    ax.plot(bm["x"], bm["y"], "o", color=OUTCOME_COLOR, ms=4, label=lab)
     sc = spline_curve(r)
-    # shift the adjusted curves to the raw mean so they sit on the binned means
-    shift = float(np.mean(y)) - float(np.interp(np.mean(x), sc["x"], sc["estimate"]))
-    ax.fill_between(sc["x"], sc["ci_low"] + shift, sc["ci_high"] + shift, color=col, alpha=0.2,
-                    lw=0)
-    ax.plot(sc["x"], sc["estimate"] + shift, color=col, lw=2, label="restricted cubic spline")
+    ax.fill_between(sc["x"], sc["ci_low"], sc["ci_high"], color=col, alpha=0.2, lw=0)
+    ax.plot(sc["x"], sc["estimate"], color=col, lw=2, label="restricted cubic spline")
     sg = segmented_curve(r)
-    ax.plot(sg["x"], sg["estimate"] + shift, color="black", lw=1.2, ls="--",
-            label="segmented fit")
+    ax.plot(sg["x"], sg["estimate"], color="black", lw=1.2, ls="--", label="segmented fit")
     s = r.segmented
     ax.axvline(s["psi"], color="black", lw=0.8, ls=":")
     ax.axvspan(max(s["psi_ci_low"], x.min()), min(s["psi_ci_high"], x.max()), color="grey",

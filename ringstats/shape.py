@@ -687,7 +687,11 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
         verdict, reason = "inconclusive", _inconclusive_reason(kink, nonlin, lin_pos,
                                                                informative, p_eq, alpha)
     # approximate n needed: scale n by (half-width / distance-to-bound)^2
-    if verdict in ("plateau", "diminishing", "increasing", "linear"):
+    if verdict == "diminishing" and cest < 0:
+        # the open question is the plateau: n at which the equivalence contrast would be
+        # significant
+        n_needed = max(float(n), n * (hw / abs(cest)) ** 2)
+    elif verdict in ("plateau", "diminishing", "increasing", "linear"):
         n_needed = float(n)
     elif cest < 0 and chg_m < 0:
         # plateau route: both the kink (slope change at the median, two-sided) and the
@@ -820,7 +824,10 @@ def plateau(
     slope change away from 0, a stand-in for the Davies test); otherwise the slope change
     at the median against the plateau-sized change (the "linear" route). It
     assumes the estimate stays where it is and the SE shrinks as 1/sqrt(n): a rough
-    guide, not a power analysis. ``inf`` means the estimate is on the wrong side.
+    guide, not a power analysis. ``inf`` means the estimate is on the wrong side. For a
+    "diminishing" verdict it is the n at which the plateau contrast would become
+    significant (``n`` itself when its estimate is not below the bound); for the other
+    decided verdicts it is ``n``.
 
     *Breakpoint CI.* ``psi +/- t * se`` with the delta-method SE of R ``segmented``
     (Muggeo 2003), which ignores the uncertainty of the kink's existence; Muggeo
