@@ -852,7 +852,7 @@ def recovery_paradox(
         if margin is not None:
             p1 = stats.t.sf((est + margin) / se, dfw)
             p2 = stats.t.cdf((est - margin) / se, dfw)
-            row["p_equivalence"] = max(p1, p2) if name.startswith("recovered - no") else np.nan
+            row["p_equivalence"] = max(p1, p2) if name == "recovered - no_failure" else np.nan
         crow.append(row)
     ct = pd.DataFrame(crow).set_index("contrast")
     ct.insert(ct.columns.get_loc("p_val") + 1, "p_holm",
