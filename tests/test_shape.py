@@ -296,3 +296,18 @@ def test_other_bad_arguments():
         marginal_effects(d, outcome="y", driver="x")
     with pytest.raises(InsufficientDataError, match="at least 20 complete rows"):
         plateau(d.iloc[:15], outcome="y", driver="x")
+
+
+def test_cli_plateau(tmp_path, capsys):
+    from ringstats.cli import main
+
+    w = draw("base", n=600, seed=2)
+    csv = tmp_path / "survey.csv"
+    w.customers.to_csv(csv, index=False)
+    spec_path = tmp_path / "survey.spec.yaml"
+    w.spec.to_yaml(spec_path)
+    assert main(["plateau", str(csv), "--spec", str(spec_path), "--outcome", "ltr"]) == 0
+    out = capsys.readouterr().out
+    assert "Plateau verdicts for ltr" in out
+    for name in ("ring1", "ring2", "ring3", "product", "trust"):
+        assert name in out
