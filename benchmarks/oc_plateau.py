@@ -74,6 +74,32 @@ def one(world: str, n: int, seed: int) -> list[dict]:
     return rows
 
 
+def _reading(tab: pd.DataFrame) -> list[str]:
+    def rate(world, n, ring, cols):
+        return float(tab.loc[(world, n, ring), cols].sum())
+
+    pb = [rate("base", 2000, r, ["plateau"]) for r in (1, 2)]
+    pd_ = [rate("base", 2000, r, ["plateau", "diminishing"]) for r in (1, 2)]
+    p5 = [rate("base", 5000, r, ["plateau"]) for r in (1, 2)]
+    lin = max(rate(w, n, r, ["plateau"]) for (w, n) in DESIGN if w == "linear"
+              for r in (1, 2, 3))
+    small = [rate("base", 200, r, ["inconclusive"]) for r in (1, 2, 3)]
+    return [
+        f"- Target 'plateau in >= 80% of base replicates at n = 2000' is NOT met: rings 1/2 "
+        f"get 'plateau' in {pb[0]:.0%}/{pb[1]:.0%} and 'plateau or diminishing' in "
+        f"{pd_[0]:.0%}/{pd_[1]:.0%}; at n = 5000 'plateau' reaches {p5[0]:.0%}/{p5[1]:.0%}. "
+        "Finding the bend is easy, proving the upper slope is below half the lower one is "
+        "not: the slope SEs carry the breakpoint uncertainty (as R segmented) and the rings "
+        "are adjusted for each other.",
+        f"- False 'plateau' in the linear world: at most {lin:.1%} over all n and rings "
+        "(target <= 5-10%: met).",
+        f"- Small n (200, base): 'inconclusive' in {min(small):.0%}-{max(small):.0%}.",
+        "- Breakpoint CI coverage is poor (about 50%): the observed-scale breakpoint of a "
+        "kink smeared by measurement error is not well defined, and the delta-method SE "
+        "ignores that; Muggeo (2017) score-based intervals would be the next step.",
+    ]
+
+
 def main() -> int:
     t0 = time.time()
     truths = {w: true_breakpoints(w) for w in ("base", "convex")}
@@ -124,6 +150,10 @@ def main() -> int:
         "Coverage of the 95% delta-method CI (`psi +/- t se`, as R segmented).",
         "",
         cov.to_markdown(index=False, floatfmt=".3f"),
+        "",
+        "## Reading",
+        "",
+        *_reading(tab),
         "",
         f"Run time {time.time() - t0:.0f} s with n_jobs={N_JOBS}.",
     ]
