@@ -411,8 +411,10 @@ class PlateauResult(ResultMixin):
         OLS coefficients of the linear fit (estimate, se (``cov_type``), t, p_val, ci_low,
         ci_high).
     spline : dict
-        ``knots``, ``f`` and ``p_val`` of the nonlinearity F test (df1 = knots - 2), ``aic``
-        of the spline and linear fits.
+        ``knots``, ``f`` and ``p_val`` of the classical nonlinearity F test (df1 = knots - 2;
+        ``anova(linear, spline)`` in R, used by the verdict), ``wald_p_hc3`` (the same
+        hypothesis as an HC3 Wald F test when ``cov_type="HC3"``), ``aic_spline`` and
+        ``aic_linear``.
     segmented : dict
         ``psi`` (breakpoint), ``psi_se``, ``psi_ci_low``/``psi_ci_high``, ``slope_change``
         and its se/CI.
