@@ -76,22 +76,43 @@ def _anova_icc(y: np.ndarray, g: np.ndarray, ci: float) -> dict[str, float]:
 
 def _fit_mixed(y: np.ndarray, X: np.ndarray, groups: np.ndarray,
                what: str) -> tuple[Any, bool, list[str]]:
-    """REML random-intercept fit; statsmodels warnings become a flag and messages."""
+    """REML random-intercept fit; statsmodels warnings become a flag and messages.
+
+    Powell's derivative-free search is tried first; if it fails, statsmodels' default
+    gradient chain (BFGS, L-BFGS, CG). Of the fits that converge, the one with the highest
+    REML log-likelihood is kept (in testing the gradient chain sometimes stopped short of the
+    optimum with few teams while reporting convergence).
+    """
     model = sm.MixedLM(y, X, groups=groups)
-    with warnings.catch_warnings(record=True) as rec:
-        warnings.simplefilter("always")
-        try:
-            fit = model.fit(reml=True)
-        except (np.linalg.LinAlgError, ValueError) as exc:
-            raise RingstatsError(f"MixedLM for {what} failed: {exc}") from exc
-    msgs = [str(w.message) for w in rec if issubclass(w.category, (ConvergenceWarning,
-                                                                    RuntimeWarning, UserWarning))]
-    # statsmodels retries another optimizer after a failed one ("Retrying MixedLM
-    # optimization with lbfgs"); the final fit's own flag decides. A Hessian that is not
-    # positive definite or non-finite estimates also count as failures.
-    hess = [m for m in msgs if "hessian" in m.lower() or "singular" in m.lower()]
-    converged = (bool(fit.converged) and not hess and bool(np.all(np.isfinite(fit.params)))
-                 and bool(np.all(np.isfinite(fit.bse_fe))))
+    fits: list[tuple[Any, bool, list[str]]] = []
+    for kwargs in ({"method": "powell", "maxiter": 5000}, {}):
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            try:
+                fit = model.fit(reml=True, **kwargs)
+            except (np.linalg.LinAlgError, ValueError) as exc:
+                fits.append((None, False, [f"{kwargs.get('method', 'default')}: {exc}"]))
+                continue
+        msgs = [str(w.message) for w in rec
+                if issubclass(w.category, (ConvergenceWarning, RuntimeWarning, UserWarning))]
+        # statsmodels retries another optimizer after a failed one ("Retrying MixedLM
+        # optimization with lbfgs"); the final fit's own flag decides. A Hessian that is not
+        # positive definite or non-finite estimates also count as failures.
+        hess = [m for m in msgs if "hessian" in m.lower() or "singular" in m.lower()]
+        ok = (bool(fit.converged) and not hess and bool(np.all(np.isfinite(fit.params)))
+              and bool(np.all(np.isfinite(fit.bse_fe))))
+        fits.append((fit, ok, msgs))
+        if ok and kwargs:
+            break  # Powell converged cleanly: no need for the gradient chain
+    good = [f for f in fits if f[1]]
+    if good:
+        fit, converged, msgs = max(good, key=lambda f: f[0].llf)
+    else:
+        usable = [f for f in fits if f[0] is not None]
+        if not usable:
+            raise RingstatsError(f"MixedLM for {what} failed: {'; '.join(fits[0][2])}")
+        fit, converged, msgs = usable[-1]
+        msgs = [m for f in fits for m in f[2]]
     if not converged:
         detail = "; ".join(msgs) or "optimizer reports no convergence"
         warnings.warn(f"MixedLM for {what} did not converge cleanly ({detail}); its estimates "
