@@ -139,7 +139,9 @@ def main() -> None:
         k = f"{o}|{p}"
         cov = (df[f"lo_{k}"] <= 0) & (df[f"hi_{k}"] >= 0)
         lines.append(f"| {o} | {p} | {_fmt(*_rate(cov))} | {df[f'est_{k}'].mean():.4f} |")
-    lines.append(f"\nAll fits converged in {df['converged'].mean():.1%} of replicates.\n")
+    lines.append(f"\nAll fits converged in {df['converged'].mean():.1%} of replicates. "
+                 "Compare every coverage with 0.95 +- 2 Monte Carlo SE; the Wald intervals use a "
+                 "normal reference, which can be slightly liberal with about 100 teams.\n")
 
     db = link["base"]
     truth = float(db["truth"].iloc[0])
