@@ -47,7 +47,7 @@ def main() -> None:
     peak = max(x["peak_mb"] for x in runs)
     base = runs[0]["import_mb"]
     rows = [
-        ("time, best of %d (s)" % args.repeat, f"{best:.2f}", "10", f"{best / 10:.2f}"),
+        (f"time, best of {args.repeat} (s)", f"{best:.2f}", "10", f"{best / 10:.2f}"),
         ("peak memory RSS (MB)", f"{peak:.0f}", "2048", f"{peak / 2048:.2f}"),
         ("  of which imports (MB)", f"{base:.0f}", "", ""),
     ]

@@ -80,7 +80,7 @@ def plot_impact_asymmetry(ia_result, *, ax: Axes | None = None) -> Axes:
 
 
 def plot_kano(kano_result, *, ax: Axes | None = None) -> Axes:
-    """Kano Better against |Worse| (Berger et al. 1993) with the four quadrants.
+    """Kano Better against ``|Worse|`` (Berger et al. 1993) with the four quadrants.
 
     Parameters
     ----------

@@ -31,10 +31,14 @@ def progress_iter(
     enabled: bool | None = None,
 ) -> Iterator[T]:
     """Wrap ``iterable`` in a tqdm bar when progress is enabled (``tqdm.auto``: widget in
-    notebooks, text on stderr in terminals)."""
+    notebooks when ipywidgets is installed, text on stderr otherwise)."""
     if not progress_enabled(enabled):
         yield from iterable
         return
-    from tqdm.auto import tqdm
+    try:  # tqdm.auto wants ipywidgets in a notebook and warns without it
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
 
     yield from tqdm(iterable, total=total, desc=desc, file=sys.stderr, leave=False)

@@ -19,7 +19,7 @@ from ._validation import check_columns, check_dataframe, check_int, check_numeri
 from .errors import RingstatsError
 from .spec import RingSpec
 
-__all__ = ["scores"]
+__all__ = ["scores", "mean_scores", "ring_scores"]
 
 
 def blocks_of(spec: RingSpec | Mapping[str, Sequence[str]], param: str = "spec") -> dict[str, list[str]]:
@@ -51,8 +51,31 @@ def mean_scores(
     """Mean score per construct, aligned to ``data.index``.
 
     ``data`` should already be cleaned by ``spec.validate`` (missing codes NaN,
-    reverse-keyed items recoded). Rows with fewer than ``min_items`` answered items of a
-    construct get NaN for that construct.
+    reverse-keyed items recoded). Missing-data policy: a construct score is the mean of the
+    answered items when at least ``min_items`` are answered (default: half the items,
+    rounded up, the "half rule" of Newman 2014, *Organizational Research Methods* 17,
+    372-411); otherwise it is NaN.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Item responses.
+    spec : RingSpec or dict of construct -> item columns
+        Which items form which construct.
+    min_items : int, optional
+        Answered items needed for a score (default ``ceil(k / 2)``).
+
+    Returns
+    -------
+    DataFrame
+        One column per construct, index of ``data``.
+
+    Examples
+    --------
+    >>> import ringstats as rs
+    >>> w = rs.draw("base", n=200, seed=1)
+    >>> rs.mean_scores(w.customers, spec=w.spec).shape
+    (200, 6)
     """
     check_dataframe(data)
     blocks = blocks_of(spec)
@@ -73,7 +96,25 @@ def mean_scores(
 def ring_scores(
     data: pd.DataFrame, *, spec: RingSpec, min_items: int | None = None
 ) -> pd.DataFrame:
-    """Mean of the construct mean scores within each ring; columns ``ring1``, ``ring2``, ``ring3``."""
+    """Ring scores: the mean of the construct mean scores within each ring.
+
+    Each construct counts equally within its ring, whatever its number of items. A ring
+    score is NaN when any of its construct scores is NaN (see :func:`mean_scores` for the
+    half rule within a construct).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``ring1``, ``ring2``, ``ring3`` (rings without constructs are left out),
+        index of ``data``.
+
+    Examples
+    --------
+    >>> import ringstats as rs
+    >>> w = rs.draw("base", n=200, seed=1)
+    >>> list(rs.ring_scores(w.customers, spec=w.spec).columns)
+    ['ring1', 'ring2', 'ring3']
+    """
     if not isinstance(spec, RingSpec):
         raise RingstatsError(f"`spec` must be a RingSpec; got {type(spec).__name__}.")
     cs = mean_scores(data, spec=spec, min_items=min_items)

@@ -448,7 +448,7 @@ def impact_asymmetry(
         Dummy cut-offs as in :func:`asymmetry` (default: a quarter of the range in from each
         end of the scale; 2 and 4 on 1-5).
     threshold : float, default 0.2
-        |IA| beyond which a factor is called basic (IA < -threshold) or excitement
+        ``|IA|`` beyond which a factor is called basic (IA < -threshold) or excitement
         (IA > threshold). The 0.2 default is a convention of applied IA studies, not a
         statistical constant; pre-register it.
     n_boot : int, default 1000

@@ -9,6 +9,8 @@ Examples
     ringstats measure survey.csv --spec survey.spec.yaml
     ringstats drivers survey.csv --spec survey.spec.yaml --outcome ltr
     ringstats plateau survey.csv --spec survey.spec.yaml --outcome ltr
+    ringstats nps survey.csv --spec survey.spec.yaml
+    ringstats asymmetry survey.csv --spec survey.spec.yaml
 
 Exit codes: 0 success, 2 invalid input or data (the problem list is printed on
 standard error).
@@ -124,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("measure", "measurement", "measurement_cli", "reliability, CFA fit and validity", False),
         ("drivers", "importance", "drivers_cli", "construct and ring importance", True),
         ("plateau", "shape", "plateau_cli", "plateau verdict per ring and construct", True),
+        ("nps", "netpromoter", "nps_cli", "NPS with CIs, per segment and moment", True),
+        ("asymmetry", "asymmetries", "asymmetry_cli", "penalty-reward and impact asymmetry", True),
     ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("data")

@@ -403,7 +403,7 @@ def shapley(
 
     Notes
     -----
-    LMG_j = (1/p) sum_{k=0}^{p-1} mean_{|S|=k, j not in S} [R^2(S+j) - R^2(S)]
+    LMG_j = (1/p) sum_{k=0}^{p-1} mean_{size(S)=k, j not in S} [R^2(S+j) - R^2(S)]
     (Lindeman, Merenda & Gold 1980; Grömping 2007, *Am. Statistician* 61:139),
     the Shapley value of the R^2 game and Azen & Budescu's (2003) general
     dominance. Matches relaimpo ``calc.relimp(type="lmg")`` and pingouin

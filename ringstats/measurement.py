@@ -29,7 +29,7 @@ from ._efa import (
 )
 from ._reliability import ReliabilityResult, cronbach_alpha, reliability
 from ._results import ResultMixin, Summary
-from ._scores import blocks_of, scores
+from ._scores import blocks_of, mean_scores, ring_scores, scores
 from ._validation import check_dataframe, check_int, check_option, check_seed
 from ._validity import HTMTResult, fornell_larcker, htmt
 from .errors import RingstatsWarning
@@ -42,7 +42,7 @@ __all__ = [
     "kmo", "KMOResult", "bartlett", "BartlettResult",
     "cfa", "CFAResult",
     "htmt", "HTMTResult", "fornell_larcker",
-    "scores",
+    "scores", "mean_scores", "ring_scores",
     "measurement_report", "MeasurementReport", "measurement_cli",
 ]
 

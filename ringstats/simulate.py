@@ -572,7 +572,7 @@ def draw(world: str = "base", *, n: int = 7200, seed: int | None = 0,
         "recovered": b["recovered"].astype(np.int8),
     }
     item_names = []
-    for k, (name, (_, items)) in enumerate(CONSTRUCTS.items()):
+    for k, (_name, (_, items)) in enumerate(CONSTRUCTS.items()):
         eta = b["eta"][:, k]
         for item in items:
             lk = lam[item]

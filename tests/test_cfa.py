@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ringstats.measurement import CFAResult, cfa
 from ringstats.errors import ConvergenceError, InsufficientDataError, RingstatsError, SpecError
+from ringstats.measurement import CFAResult, cfa
 
 REF = Path(__file__).parent / "reference" / "measurement"
 HS_MODEL = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"],
