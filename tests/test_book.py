@@ -35,7 +35,7 @@ def test_book_builds_without_warnings(tmp_path):
     jb = Path(sys.executable).with_name("jupyter-book")
     if not jb.exists():
         pytest.skip("jupyter-book not installed")
-    for name in ("chapters", "notebooks", "datasets"):
+    for name in ("chapters", "notebooks", "datasets", "_ext"):
         shutil.copytree(ROOT / name, tmp_path / name)
     shutil.copy(ROOT / "_toc.yml", tmp_path / "_toc.yml")
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -44,4 +44,12 @@ def test_book_builds_without_warnings(tmp_path):
     res = subprocess.run([str(jb), "build", str(tmp_path), "-W", "--keep-going"],
                          capture_output=True, text=True, check=False)
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
-    assert (tmp_path / "_build" / "html" / "index.html").exists()
+    html = tmp_path / "_build" / "html"
+    assert (html / "index.html").exists()
+    # offline: MathJax is served from the site itself, no page loads a script from the web
+    assert (html / "_static" / "mathjax" / "MathJax.js").exists()
+    page = (html / "chapters" / "01-efficiency-trap.html").read_text()
+    assert "_static/mathjax/MathJax.js" in page
+    for f in html.rglob("*.html"):
+        text = f.read_text()
+        assert 'src="http' not in text and 'src="//' not in text, f"{f.name} loads a remote script"

@@ -12,6 +12,7 @@ from ringstats.errors import InsufficientDataError, RingstatsError
 from ringstats.shape import (
     PlateauResult,
     PlateauTable,
+    breakpoint_ci,
     davies_test,
     harrell_knots,
     marginal_effects,
@@ -122,7 +123,8 @@ def test_default_start_agrees_with_r_on_clear_sets(seg_ref):
 
 def test_plateau_reports_r_style_intervals(seg_ref):
     d = pd.read_csv(REF / "seg_cov.csv")
-    r = plateau(d, outcome="y", driver="x", covariates=["z"], cov_type="nonrobust")
+    r = plateau(d, outcome="y", driver="x", covariates=["z"], cov_type="nonrobust",
+                bp_ci="delta")
     ref = seg_ref.loc["seg_cov"]
     assert r.segmented["psi_ci_low"] == pytest.approx(ref["psi_ci_low"], abs=1e-3)
     assert r.segmented["psi_ci_high"] == pytest.approx(ref["psi_ci_high"], abs=1e-3)
@@ -311,3 +313,89 @@ def test_cli_plateau(tmp_path, capsys):
     assert "Plateau verdicts for ltr" in out
     for name in ("ring1", "ring2", "ring3", "product", "trust"):
         assert name in out
+
+
+# ---------------------------------------------------------------------------------------
+# breakpoint intervals
+# ---------------------------------------------------------------------------------------
+def test_fast_profile_matches_brute_force_and_segmented_fit():
+    from ringstats.shape import _ls_breakpoint, _profile
+
+    rng = np.random.default_rng(3)
+    n = 600
+    x = np.round(rng.uniform(1, 5, n) * 4) / 4  # ties, like mean scores
+    z = rng.normal(size=(n, 2))
+    y = np.minimum(x, 3) + z @ [0.3, -0.2] + rng.normal(size=n)
+    base = np.column_stack([np.ones(n), x, z])
+    grid = np.linspace(1.3, 4.7, 57)
+
+    def brute(p):
+        X = np.column_stack([base, np.maximum(x - p, 0)])
+        b, *_ = np.linalg.lstsq(X, y, rcond=None)
+        r = y - X @ b
+        return r @ r
+
+    np.testing.assert_allclose(_profile(x, y, base)(grid), [brute(p) for p in grid],
+                               rtol=1e-10)
+    fit = segmented_fit(x, y, z)
+    lo, hi = fit["range"]
+    assert _ls_breakpoint(x, y, base, lo, hi, m=12) == pytest.approx(fit["psi"], abs=1e-3)
+
+
+def test_breakpoint_ci_methods_on_a_sharp_kink():
+    d = _frame("plateau", n=2000, seed=2)
+    x, y = d["x"].to_numpy(), d["y"].to_numpy()
+    out = {m: breakpoint_ci(x, y, method=m, n_boot=200, seed=1)
+           for m in ("bootstrap", "profile", "delta")}
+    for m, r in out.items():
+        assert r["ci_low"] < r["psi"] < r["ci_high"], m
+        assert r["ci_low"] < 5 < r["ci_high"], m
+        assert r["ci_high"] - r["ci_low"] < 1.5, m
+    assert not out["profile"]["open"] and not out["profile"]["gap"]
+    assert out["bootstrap"]["n_boot"] == 200 and out["bootstrap"]["n_failed"] == 0
+    # with a sharp kink the three intervals tell the same story
+    widths = [r["ci_high"] - r["ci_low"] for r in out.values()]
+    assert max(widths) < 2.5 * min(widths)
+    again = breakpoint_ci(x, y, method="bootstrap", n_boot=200, seed=1)
+    assert again["ci_low"] == out["bootstrap"]["ci_low"]
+
+
+def test_plateau_bootstrap_interval_is_default_and_reproducible():
+    d = _frame("plateau", n=1500, seed=4)
+    a = plateau(d, outcome="y", driver="x", seed=3)
+    b = plateau(d, outcome="y", driver="x", seed=3)
+    assert a.segmented["psi_ci_method"] == "bootstrap"
+    assert a.segmented["psi_ci_low"] == b.segmented["psi_ci_low"]
+    assert a.segmented["psi_ci_low"] < a.segmented["psi"] < a.segmented["psi_ci_high"]
+    # R segmented's interval is always stored beside it
+    assert a.segmented["psi_delta_ci_low"] < a.segmented["psi"] < a.segmented["psi_delta_ci_high"]
+    assert "bootstrap" in str(a)
+    c = plateau(d, outcome="y", driver="x", bp_ci="profile")
+    assert c.verdict == a.verdict  # the verdict does not depend on the interval
+
+
+def test_smoothed_kink_bootstrap_wider_than_delta():
+    """Measurement error in the driver smooths the kink; the delta interval then ignores
+    most of the breakpoint's uncertainty (coverage ~50% in benchmarks/oc_plateau.py)."""
+    w = draw("base", n=1500, seed=21)
+    d = w.spec.validate(w.customers)
+    r = plateau(d, spec=w.spec, levels=("ring",), seed=1).results["ring1"]
+    s = r.segmented
+    assert (s["psi_ci_high"] - s["psi_ci_low"]) > (s["psi_delta_ci_high"] - s["psi_delta_ci_low"])
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"method": "wald"}, "method"),
+    ({"n_boot": 5}, "n_boot"),
+    ({"ci": 1.5}, "ci"),
+    ({"seed": -1}, "seed"),
+])
+def test_breakpoint_ci_bad_input(kw, match):
+    d = _frame("plateau", n=300, seed=1)
+    with pytest.raises(RingstatsError, match=match):
+        breakpoint_ci(d["x"], d["y"], **kw)
+
+
+def test_plateau_bad_bp_ci():
+    with pytest.raises(RingstatsError, match="bp_ci"):
+        plateau(_frame("plateau", n=300), outcome="y", driver="x", bp_ci="wald")
