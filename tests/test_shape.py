@@ -74,6 +74,18 @@ def test_spline_nonlinearity_f_matches_r(name, spl_ref):
 
 
 @pytest.mark.parametrize("name", list(SETS))
+def test_spline_nonlinearity_f_matches_mgcv(name):
+    # anova(gam(y ~ x + cov), gam(y ~ s(x, bs = "cr", k = 4, fx = TRUE) + cov), test = "F")
+    # with the same Harrell knots (tests/reference/shape/make_reference.R)
+    ref = pd.read_csv(REF / "spline_mgcv_reference.csv").set_index("dataset").loc[name]
+    r = plateau(pd.read_csv(REF / f"{name}.csv"), outcome="y", driver="x",
+                covariates=SETS[name] or None, cov_type="nonrobust", bp_ci="delta")
+    assert r.spline["df1"] == ref["df1"]
+    assert r.spline["f"] == pytest.approx(ref["f"], rel=1e-8)
+    assert r.spline["p_val"] == pytest.approx(ref["p_val"], abs=1e-8)
+
+
+@pytest.mark.parametrize("name", list(SETS))
 def test_segmented_never_worse_than_r(name, seg_ref):
     # our default (grid + Muggeo + Brent) reaches the global LS breakpoint: its RSS is
     # never above R's (R can stop at a local minimum when the kink is weak)

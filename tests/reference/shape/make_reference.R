@@ -1,8 +1,10 @@
 # Reference values for ringstats.shape (segmented regression, Davies test, spline
 # nonlinearity test). Inputs are exported by make_data.py; run from this directory:
 #   Rscript make_reference.R
-# segmented 1.6.2, R >= 4.3. Outputs: segmented_reference.csv, spline_reference.csv.
+# segmented 1.6.2, mgcv 1.8, R >= 4.3 (versions used are in make_reference.log). Outputs: segmented_reference.csv,
+# spline_reference.csv, spline_mgcv_reference.csv.
 suppressMessages(library(segmented))
+suppressMessages(library(mgcv))
 library(splines)
 
 sets <- list(
@@ -13,6 +15,7 @@ sets <- list(
 )
 seg_rows <- list()
 spl_rows <- list()
+gam_rows <- list()
 for (nm in names(sets)) {
   s <- sets[[nm]]
   d <- read.csv(s$file)
@@ -43,10 +46,24 @@ for (nm in names(sets)) {
   a <- anova(o, o2)
   spl_rows[[nm]] <- data.frame(dataset = nm, n_knots = K, f = a$F[2], df1 = a$Df[2],
                                df2 = a$Res.Df[2], p_val = a$`Pr(>F)`[2])
+  # the same test with mgcv: an unpenalised (fx = TRUE) cubic regression spline ("cr", a
+  # natural cubic spline parametrised at its knots) with the same K knots, against the
+  # linear model, by anova.gam's F test
+  covs <- if (length(s$cov)) paste("+", paste(s$cov, collapse = " + ")) else ""
+  g0 <- gam(as.formula(paste("y ~ x", covs)), data = d)
+  g1 <- gam(as.formula(paste("y ~ s(x, bs = 'cr', k = K, fx = TRUE)", covs)), data = d,
+            knots = list(x = k))
+  ag <- anova(g0, g1, test = "F")
+  gam_rows[[nm]] <- data.frame(dataset = nm, n_knots = K, f = ag$F[2], df1 = ag$Df[2],
+                               df2 = ag$`Resid. Df`[2], p_val = ag$`Pr(>F)`[2],
+                               mgcv = as.character(packageVersion("mgcv")))
 }
 seg <- do.call(rbind, seg_rows)
 spl <- do.call(rbind, spl_rows)
 write.csv(seg, "segmented_reference.csv", row.names = FALSE)
 write.csv(spl, "spline_reference.csv", row.names = FALSE)
+gmr <- do.call(rbind, gam_rows)
+write.csv(gmr, "spline_mgcv_reference.csv", row.names = FALSE)
+print(gmr, digits = 8)
 print(seg, digits = 8)
 print(spl, digits = 8)
