@@ -544,6 +544,8 @@ class MarginalEffects(ResultMixin):
 
 
 def _fmt_n(v: float) -> str:
+    if np.isnan(v):
+        return "not a sample-size question (see the reason)"
     if not np.isfinite(v):
         return "not reachable (estimate on the wrong side)"
     return f"{v:,.0f}"
@@ -862,6 +864,11 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
         n_needed = n * (t1 * chg_m_se / (chg_m - plateau_change)) ** 2
     else:
         n_needed = float("inf")
+    if verdict == "inconclusive" and n_needed <= n:
+        # the deciding interval is already narrow enough; another rule fails (for example a
+        # significant spline nonlinearity without a significant kink): more data of the
+        # same kind is not what is missing
+        n_needed = float("nan")
     conc = None
     if concave:
         conc = _concave_fit(x, y, Z)
@@ -1004,7 +1011,9 @@ def plateau(
     guide, not a power analysis. ``inf`` means the estimate is on the wrong side. For a
     "diminishing" verdict it is the n at which the plateau contrast would become
     significant (``n`` itself when its estimate is not below the bound); for the other
-    decided verdicts it is ``n``.
+    decided verdicts it is ``n``. It is NaN for an inconclusive verdict whose deciding
+    interval is already narrow enough while another rule fails (for example a significant
+    spline nonlinearity without a significant kink: no single breakpoint fits the curve).
 
     *Breakpoint CI.* By default a case-bootstrap percentile interval. The delta-method
     interval of R ``segmented`` (Muggeo 2003; ``bp_ci="delta"``, always stored as

@@ -411,3 +411,19 @@ def test_breakpoint_ci_bad_input(kw, match):
 def test_plateau_bad_bp_ci():
     with pytest.raises(RingstatsError, match="bp_ci"):
         plateau(_frame("plateau", n=300), outcome="y", driver="x", bp_ci="wald")
+
+
+def test_n_needed_is_nan_when_not_a_sample_size_question():
+    # ECSI ring 1: the spline sees curvature (p = .04), no single kink is significant and the
+    # plateau-sized change is already excluded -> inconclusive, and more n is not the answer
+    from ringstats import datasets
+
+    raw, spec = datasets.load("ecsi_mobi")
+    tab = plateau(spec.validate(raw), spec=spec, levels=("ring",), bp_ci="profile")
+    r = tab["ring1"]
+    assert r.verdict == "inconclusive"
+    assert r.reason == "spline nonlinearity significant but no significant kink"
+    assert np.isnan(r.n_needed)
+    assert "not a sample-size question" in str(r)
+    inc = tab.table[tab.table["verdict"] == "inconclusive"]
+    assert ((inc["n_needed"] > inc["n"]) | inc["n_needed"].isna()).all()
