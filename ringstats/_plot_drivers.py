@@ -64,9 +64,11 @@ def plot_importance(driver_result, *, ax: Axes | None = None) -> Axes:
     ax.set_title(f"Driver importance for {driver_result.outcome} ({_KIND[driver_result.kind]})"
                  + (f", {pct} CI" if driver_result.n_boot else ""))
     rings = sorted({int(r) for r in tab["ring"]})
+    top = float(np.nanmax(np.r_[tab["estimate"].to_numpy(float), tab["ci_high"].to_numpy(float)]))
+    # room on the right for the legend; "best" keeps it off the bars and whiskers
+    ax.set_xlim(0, top * 1.45 if np.isfinite(top) and top > 0 else None)
     ax.legend(handles=[Patch(color=RING_COLORS[r], label=RING_LABELS[r]) for r in rings],
-              loc="lower right", fontsize="small", frameon=False)
-    ax.set_xlim(left=0)
+              loc="best", fontsize="small", frameon=True, framealpha=0.9, edgecolor="none")
     return ax
 
 
