@@ -55,6 +55,16 @@ def plot_impact_asymmetry(ia_result, *, ax: Axes | None = None) -> Axes:
     for y, lab in ((0.6, "excitement"), (0.0, "performance"), (-0.6, "basic")):
         ax.text(xmax * 0.02, y, lab, ha="left", va="center", fontsize=9, color="#444444",
                 style="italic")
+    # label positions: stacked downwards so that no two labels overlap (points close in IA
+    # are common: ring scores often share a class)
+    sep = 0.085
+    order = tab["ia"].astype(float).sort_values(ascending=False, na_position="last").index
+    label_y: dict = {}
+    prev = np.inf
+    for name in order:
+        y0 = float(tab.loc[name, "ia"]) + 0.03
+        label_y[name] = min(y0, prev - sep) if np.isfinite(prev) else y0
+        prev = label_y[name]
     for name, row in tab.iterrows():
         ring = row.get("ring") if ia_result.has_rings else None
         color = RING_COLORS.get(int(ring), OUTCOME_COLOR) if ring is not None and \
@@ -63,8 +73,11 @@ def plot_impact_asymmetry(ia_result, *, ax: Axes | None = None) -> Axes:
         ax.errorbar(x, y, yerr=[[y - row["ia_ci_low"]], [row["ia_ci_high"] - y]],
                     xerr=[[x - row["riocs_ci_low"]], [row["riocs_ci_high"] - x]],
                     fmt="o", color=color, ecolor=color, elinewidth=1, capsize=2, ms=6)
-        ax.annotate(f"{name} ({row['cls']})", (x, y), xytext=(5, 4), textcoords="offset points",
-                    fontsize=8)
+        moved = abs(label_y[name] - (y + 0.03)) > 1e-9
+        ax.annotate(f"{name} ({row['cls']})", (x, y), xytext=(x + 0.02 * xmax, label_y[name]),
+                    textcoords="data", fontsize=8, va="center",
+                    arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.6}
+                    if moved else None)
     ax.axhline(0, color="#777777", lw=0.6)
     ax.set_xlim(0, xmax)
     ax.set_ylim(-1.05, 1.05)

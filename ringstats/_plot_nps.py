@@ -14,6 +14,12 @@ __all__ = ["plot_nps"]
 _NEEDED = ("promoters", "passives", "detractors", "nps", "ci_low", "ci_high")
 
 
+def _signed(v: float) -> str:
+    """Whole NPS points with a sign; never "-0"."""
+    r = round(float(v))
+    return f"{r:+d}" if r != 0 else "0"
+
+
 def plot_nps(result_or_by_table, *, ax: Axes | None = None) -> Axes:
     """Stacked horizontal bars of detractors, passives and promoters with NPS and its CI.
 
@@ -74,7 +80,8 @@ def plot_nps(result_or_by_table, *, ax: Axes | None = None) -> Axes:
                         color="black" if key == "passive" else "white")
         left += vals
     for yi, (_, row), ni in zip(y, tab.iterrows(), n, strict=True):
-        txt = f"NPS {row['nps']:+.0f}  [{row['ci_low']:+.0f}, {row['ci_high']:+.0f}]"
+        txt = (f"NPS {_signed(row['nps'])}  [{_signed(row['ci_low'])}, "
+               f"{_signed(row['ci_high'])}]")
         if ni is not None:
             txt += f"  n={int(ni)}"
         ax.text(102, yi, txt, va="center", fontsize=9)
