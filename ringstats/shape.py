@@ -1258,7 +1258,8 @@ def plateau_cli(data: pd.DataFrame, *, spec: RingSpec, outcome: str | None = Non
     """Text for ``ringstats plateau survey.csv --spec spec.yaml [--outcome ltr]``.
 
     One row per ring and construct with the verdict and the numbers behind it
-    (default settings of :func:`plateau`: relative sesoi 0.5, HC3, alpha 0.05).
+    (default settings of :func:`plateau`: relative sesoi 0.5, HC3, alpha 0.05; bootstrap
+    breakpoint intervals with 200 resamples, seed 0, so the output is reproducible).
     """
-    res = plateau(data, spec=spec, outcome=outcome)
+    res = plateau(data, spec=spec, outcome=outcome, seed=0, progress=False)
     return res.summary().as_text()

@@ -325,6 +325,9 @@ def test_cli_plateau(tmp_path, capsys):
     assert "Plateau verdicts for ltr" in out
     for name in ("ring1", "ring2", "ring3", "product", "trust"):
         assert name in out
+    # reproducible: the bootstrap breakpoint intervals are seeded
+    assert main(["plateau", str(csv), "--spec", str(spec_path), "--outcome", "ltr"]) == 0
+    assert capsys.readouterr().out == out
 
 
 # ---------------------------------------------------------------------------------------
