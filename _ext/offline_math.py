@@ -29,6 +29,9 @@ MATHJAX2_CONFIG = {
         "ignoreClass": "tex2jax_ignore|mathjax_ignore|document",
     },
     "messageStyle": "none",
+    # the package ships only the STIX-Web fonts: use them, never look for TeX or image fonts
+    "HTML-CSS": {"availableFonts": [], "preferredFont": None, "webFont": "STIX-Web",
+                 "imageFont": None},
 }
 
 
