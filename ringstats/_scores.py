@@ -124,7 +124,7 @@ def ring_scores(
     )
 
 
-_SCORE_METHODS = ("mean", "regression", "bartlett")
+_SCORE_METHODS = ("mean", "regression", "bartlett", "eap")
 _SCORE_NAN = ("listwise", "pairwise")
 
 
@@ -156,11 +156,13 @@ def scores(
         recoded).
     spec : RingSpec or dict
         Constructs and their items; one output column per construct.
-    method : {"mean", "regression", "bartlett"}
+    method : {"mean", "regression", "bartlett", "eap"}
         ``"mean"``: the package's mean-score policy (:func:`mean_scores`, half rule).
         ``"regression"``: Thurstone's regression scores; ``"bartlett"``: Bartlett's weighted
         least-squares scores; both from a maximum-likelihood CFA of ``spec`` fitted by
         :func:`ringstats.cfa` with factor variances fixed to 1 (``std_lv=True``).
+        ``"eap"``: latent-trait scores of a one-factor normal-ogive model per construct
+        for ordinal items (:func:`ringstats.latent_scores`; half rule as ``"mean"``).
     min_items : int, optional
         Minimum answered items per construct. Used by ``"mean"`` (default: half the
         construct's items, rounded up) and by factor scores under ``nan_policy="pairwise"``.
@@ -213,6 +215,10 @@ def scores(
         check_int(min_items, "min_items", min_value=1)
     if method == "mean":
         return mean_scores(data, spec=spec, min_items=min_items)
+    if method == "eap":
+        from ._ordinal import latent_scores
+
+        return latent_scores(data, spec=spec, min_items=min_items).scores
     from ._cfa import cfa
 
     blocks = blocks_of(spec)

@@ -25,9 +25,9 @@ import pandas as pd
 from scipy import special, stats
 
 from . import _shapley_core as core
+from ._ordinal import SCORE_TYPES, spec_scores
 from ._progress import progress_iter
 from ._results import ResultMixin, Summary
-from ._scores import mean_scores
 from ._validation import (
     check_bool,
     check_columns,
@@ -108,6 +108,7 @@ def _prepare(
     spec: RingSpec | None,
     weights: Any,
     exact: bool = True,
+    scores: str = "mean",
 ) -> _Prepared:
     check_dataframe(data)
     if spec is not None and not isinstance(spec, RingSpec):
@@ -123,20 +124,26 @@ def _prepare(
     check_columns(data, [outcome], "outcome")
     check_numeric(data, [outcome], "outcome")
 
+    check_option(scores, "scores", SCORE_TYPES)
     ring: dict[str, int] | None = None
     if drivers is None:
-        scores = mean_scores(data, spec=spec)
-        names = list(scores.columns)
+        Xdf = spec_scores(data, spec=spec, level="construct", scores=scores)
+        names = list(Xdf.columns)
         ring = {c: spec.ring_of(c) for c in names}
-        Xdf = scores
     else:
         if isinstance(drivers, str):
             drivers = [drivers]
         names = list(drivers)
         if spec is not None and set(names) <= set(spec.construct_names):
-            Xdf = mean_scores(data, spec=spec.subset(names))[names]
+            Xdf = spec_scores(data, spec=spec, level="construct", scores=scores,
+                              constructs=names)[names]
             ring = {c: spec.ring_of(c) for c in names}
         else:
+            if scores != "mean":
+                raise RingstatsError(
+                    f"`scores={scores!r}` scores the constructs of `spec`; `drivers` must then "
+                    f"name constructs of the spec, got {names!r}."
+                )
             names = check_columns(data, names, "drivers")
             check_numeric(data, names, "drivers")
             Xdf = data[names].astype(float)
@@ -902,6 +909,8 @@ class DriverResult(ResultMixin):
     ci_method : str
     boot : DataFrame
         Bootstrap replicates of every statistic (columns named as in the tables).
+    scores : str
+        Scoring of the constructs ("mean" or "latent").
     """
 
     constructs: pd.DataFrame
@@ -919,6 +928,7 @@ class DriverResult(ResultMixin):
     ci: float
     ci_method: str
     boot: pd.DataFrame
+    scores: str = "mean"
 
     def summary(self) -> Summary:
         pct = f"{100 * self.ci:g}%"
@@ -938,6 +948,10 @@ class DriverResult(ResultMixin):
                        "weights carried); rank_repro = share of replicates with the same rank.")
         else:
             s.add_note("n_boot = 0: point estimates only.")
+        if self.scores == "latent":
+            s.add_note("Constructs scored as latent-trait (EAP) scores of a one-factor "
+                       "normal-ogive model; the measurement model is estimated once and the "
+                       "bootstrap resamples the scores (two-step).")
         return s
 
 
@@ -980,6 +994,7 @@ def drivers(
     outcome: str | None = None,
     kind: str = "continuous",
     weights: Any = None,
+    scores: str = "mean",
     n_boot: int = 1000,
     ci: float = 0.95,
     ci_method: str = "bca",
@@ -994,8 +1009,8 @@ def drivers(
     data : DataFrame
         Survey data cleaned with ``spec.validate``.
     spec : RingSpec
-        Constructs (scored as item means, :func:`ringstats._scores.mean_scores`)
-        are the drivers; their rings form the ring-level groups.
+        Constructs are the drivers (scored as ``scores`` says); their rings form the
+        ring-level groups.
     outcome : str, optional
         Outcome column; default ``spec.ltr``.
     kind : {"continuous", "binary", "ordinal"}, default "continuous"
@@ -1010,6 +1025,12 @@ def drivers(
         Survey weights (column or values): weighted covariance (continuous) or
         weighted likelihood (binary, ordinal); bootstrap replicates resample
         rows and carry their weights.
+    scores : {"mean", "latent"}, default "mean"
+        How constructs are scored. ``"mean"``: item means in scale points
+        (:func:`ringstats.mean_scores`, the classic key-driver analysis).
+        ``"latent"``: EAP scores of a one-factor normal-ogive model per construct
+        (:func:`ringstats.latent_scores`), which undo the ceiling of skewed items; on the
+        simulator they recover the ring order of the latent truth at smaller n (Notes).
     n_boot : int, default 1000
         Bootstrap replicates (0 = point estimates only).
     ci : float, default 0.95
@@ -1066,7 +1087,8 @@ def drivers(
     n_jobs = check_int(n_jobs, "n_jobs", min_value=-1)
     if n_jobs == 0:
         raise RingstatsError("`n_jobs` must be a positive integer or -1; got 0.")
-    prep = _prepare(data, outcome=outcome, drivers=None, spec=spec, weights=weights)
+    prep = _prepare(data, outcome=outcome, drivers=None, spec=spec, weights=weights,
+                    scores=scores)
     p = len(prep.names)
     if kind != "continuous":
         _check_glm_size(kind, p)
@@ -1149,15 +1171,18 @@ def drivers(
         r2_ci_low=float(lo[-1]), r2_ci_high=float(hi[-1]),
         measure="R2" if kind == "continuous" else "McFadden pseudo-R2", kind=kind,
         outcome=prep.outcome, n=prep.n, n_boot=n_boot, ci=ci, ci_method=ci_method,
-        boot=pd.DataFrame(boot, columns=boot_cols),
+        boot=pd.DataFrame(boot, columns=boot_cols), scores=scores,
     )
 
 
-def drivers_cli(data: pd.DataFrame, *, spec: RingSpec, outcome: str | None = None) -> str:
-    """Text for ``ringstats drivers survey.csv --spec spec.yaml [--outcome ltr]``.
+def drivers_cli(data: pd.DataFrame, *, spec: RingSpec, outcome: str | None = None,
+                scores: str = "mean") -> str:
+    """Text for ``ringstats drivers survey.csv --spec spec.yaml [--outcome ltr]
+    [--scores latent]``.
 
     Continuous driver model with 200 BCa bootstrap replicates (seed 0): the
     construct and ring tables of :func:`drivers`.
     """
-    res = drivers(data, spec=spec, outcome=outcome, n_boot=200, seed=0, progress=False)
+    res = drivers(data, spec=spec, outcome=outcome, scores=scores, n_boot=200, seed=0,
+                  progress=False)
     return res.summary().as_text()

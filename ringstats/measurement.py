@@ -27,6 +27,7 @@ from ._efa import (
     kmo,
     parallel_analysis,
 )
+from ._ordinal import LatentScores, latent_scores
 from ._reliability import ReliabilityResult, cronbach_alpha, reliability
 from ._results import ResultMixin, Summary
 from ._scores import blocks_of, mean_scores, ring_scores, scores
@@ -42,7 +43,7 @@ __all__ = [
     "kmo", "KMOResult", "bartlett", "BartlettResult",
     "cfa", "CFAResult",
     "htmt", "HTMTResult", "fornell_larcker",
-    "scores", "mean_scores", "ring_scores",
+    "scores", "mean_scores", "ring_scores", "latent_scores", "LatentScores",
     "measurement_report", "MeasurementReport", "measurement_cli",
 ]
 
