@@ -13,6 +13,11 @@ from .errors import RingstatsError
 __all__ = ["plot_curve", "plot_marginal", "plot_what_if"]
 
 
+_UNITS = {"latent": ("latent trait, SD units", "per SD"),
+          "mean": ("mean score, scale points", "per scale point"),
+          None: ("driver units", "per driver unit")}
+
+
 def _ring_of(name: str, default: int = 1) -> int:
     m = re.fullmatch(r"ring([123])", str(name))
     return int(m.group(1)) if m else default
@@ -68,7 +73,7 @@ def plot_curve(plateau_result, *, ax: Axes | None = None, bins: int = 12,
     ax.axvspan(max(s["psi_ci_low"], x.min()), min(s["psi_ci_high"], x.max()), color="grey",
                alpha=0.12, label=f"breakpoint {r.ci:.0%} CI")
     ax.set_title(f"{r.driver} -> {r.outcome}: {r.verdict}")
-    ax.set_xlabel(f"{r.driver} (score, scale points)")
+    ax.set_xlabel(f"{r.driver} ({_UNITS.get(r.scores, _UNITS[None])[0]})")
     ax.set_ylabel(f"{r.outcome} (outcome units)")
     ax.legend(fontsize=8, loc="lower right")
     return ax
@@ -93,8 +98,9 @@ def plot_marginal(marginal, *, ax: Axes | None = None, color: str | None = None)
     if m.plateau_region is not None:
         ax.axvspan(*m.plateau_region, color="grey", alpha=0.15, label="plateau region")
     ax.set_title(f"Marginal effect of {m.driver} on {m.outcome}")
-    ax.set_xlabel(f"{m.driver} (score, scale points)")
-    ax.set_ylabel(f"slope ({m.outcome} units per scale point)")
+    unit, per = _UNITS.get(m.scores, _UNITS[None])
+    ax.set_xlabel(f"{m.driver} ({unit})")
+    ax.set_ylabel(f"slope ({m.outcome} units {per})")
     ax.legend(fontsize=8)
     return ax
 

@@ -7,8 +7,8 @@ Examples
     ringstats simulate --world base -n 5000 --seed 1 -o survey.csv
     ringstats validate survey.csv --spec survey.spec.yaml
     ringstats measure survey.csv --spec survey.spec.yaml
-    ringstats drivers survey.csv --spec survey.spec.yaml --outcome ltr
-    ringstats plateau survey.csv --spec survey.spec.yaml --outcome ltr
+    ringstats drivers survey.csv --spec survey.spec.yaml --outcome ltr [--scores latent]
+    ringstats plateau survey.csv --spec survey.spec.yaml --outcome ltr [--scores latent]
     ringstats nps survey.csv --spec survey.spec.yaml
     ringstats asymmetry survey.csv --spec survey.spec.yaml
 
@@ -30,6 +30,9 @@ from .errors import RingstatsError, ValidationError
 from .spec import RingSpec
 
 __all__ = ["main"]
+
+#: Commands with a ``--scores`` option and the default of the function they call.
+SCORE_DEFAULTS = {"drivers": "mean", "plateau": "mean"}
 
 
 def _read_csv(path: str) -> pd.DataFrame:
@@ -90,6 +93,8 @@ def _analysis(module: str, func: str) -> Callable[[argparse.Namespace], int]:
         kwargs = {"spec": spec}
         if getattr(args, "outcome", None):
             kwargs["outcome"] = args.outcome
+        if getattr(args, "scores", None):
+            kwargs["scores"] = args.scores
         print(fn(data, **kwargs))
         return 0
 
@@ -134,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--spec", required=True)
         if outcome:
             p.add_argument("--outcome", default=None, help="outcome column (default: spec's LTR)")
+        if name in SCORE_DEFAULTS:
+            p.add_argument("--scores", default=None, choices=["mean", "latent"],
+                           help="construct scores: item means or latent-trait (EAP) scores "
+                                f"(default: {SCORE_DEFAULTS[name]})")
         p.set_defaults(func=_analysis(module, func))
     return parser
 

@@ -13,7 +13,9 @@ plateau with five documented components:
     (k = 10 grid points, upper bound of the p-value);
 (d) an equivalence / non-superiority test (TOST; Schuirmann 1987, Lakens 2017)
     that the slope above the breakpoint is below the smallest effect size of
-    interest (``sesoi``);
+    interest (``sesoi``), by default with the basic bootstrap (Davison & Hinkley
+    1997) over case resamples in which the breakpoint is searched again, so the
+    optimism of choosing the best-fitting breakpoint is corrected;
 (e) a conservative verdict ("plateau", "diminishing", "linear", "increasing",
     "inconclusive") with the numbers behind it and a rough sample size needed to
     decide;
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ._ordinal import SCORE_TYPES, latent_scores
 from ._progress import progress_enabled, progress_iter
 from ._results import ResultMixin, Summary
 from ._scores import mean_scores, ring_scores
@@ -310,14 +313,13 @@ def segmented_fit(x: Any, y: Any, covariates: Any = None, *, cov_type: str = "no
             "each side."
         )
 
+    profile = _profile(x, y, base)
+
     def rss(psi: float) -> float:
-        X = np.column_stack([base, np.maximum(x - psi, 0.0)])
-        b, *_ = np.linalg.lstsq(X, y, rcond=None)
-        r = y - X @ b
-        return float(r @ r)
+        return float(profile(psi)[0])
 
     grid = np.linspace(lo, hi, 60)
-    prof = np.array([rss(g) for g in grid])
+    prof = profile(grid)
     if start == "median":
         psi = float(np.median(x)) if psi0 is None else float(psi0)
         a = b_ = psi
@@ -367,7 +369,7 @@ def segmented_fit(x: Any, y: Any, covariates: Any = None, *, cov_type: str = "no
                 fitm.rss, fin.df_resid, fin.sigma2)
     return {"psi": float(psi), "psi_se": psi_se, "fit": fitm, "final": fin,
             "df_resid": fin.df_resid, "iterations": it, "range": (float(lo), float(hi)),
-            "profile": (grid, prof)}
+            "profile": (grid, prof), "min_side": int(m)}
 
 
 def _concave_fit(x: np.ndarray, y: np.ndarray, Z: np.ndarray, n_hinges: int = 8) -> dict:
@@ -428,14 +430,21 @@ class PlateauResult(ResultMixin):
         ``p_val``, ``statistic``, ``best``, ``n_points``.
     equivalence : dict
         ``sesoi`` (absolute, outcome units per driver unit), ``sesoi_ratio`` (if relative),
-        ``contrast`` (right slope - bound), its upper one-sided (1 - alpha) bound and
-        ``p_val`` (H0: right slope >= bound), and the two-sided TOST ``p_tost`` against
-        +/- sesoi.
+        ``method`` ("bootstrap" or "delta"), ``contrast`` (right slope - bound at the
+        estimated breakpoint) with its delta-method ``contrast_se``, ``contrast_bc`` (the
+        bootstrap bias-corrected contrast), ``contrast_upper`` (its upper one-sided
+        (1 - alpha) bound), ``p_val`` (H0: right slope >= bound), the two-sided TOST
+        ``p_tost`` against +/- sesoi, and ``n_boot_ok`` (replicates used).
     n_needed : float
         Approximate n at which the deciding interval would be narrow enough (see Notes
         of :func:`plateau`).
     concave : dict or None
         Monotone-concave fit when requested.
+    scores : str or None
+        How a spec's driver was scored ("latent" or "mean"); None for a data column.
+    ceiling : dict
+        ``max`` and ``share_at_max`` (and ``min``, ``share_at_min``) of the outcome in the
+        rows used: a large share at the maximum flattens every curve at the top.
     """
 
     driver: str
@@ -454,17 +463,23 @@ class PlateauResult(ResultMixin):
     alpha: float
     covariates: tuple
     concave: dict | None = None
+    scores: str | None = None
+    ceiling: dict = field(default_factory=dict)
     _data: dict = field(default_factory=dict, repr=False)
 
     def key_numbers(self) -> dict[str, Any]:
         """One flat row of the numbers behind the verdict."""
         s = self.slopes
+        g = self.segmented
         return {
             "verdict": self.verdict,
             "n": self.n,
-            "breakpoint": self.segmented["psi"],
-            "bp_ci_low": self.segmented["psi_ci_low"],
-            "bp_ci_high": self.segmented["psi_ci_high"],
+            "breakpoint": g["psi"],
+            "bp_ci_low": g["psi_ci_low"],
+            "bp_ci_high": g["psi_ci_high"],
+            "bp_scale": g.get("psi_scale", np.nan),
+            "bp_scale_ci_low": g.get("psi_scale_ci_low", np.nan),
+            "bp_scale_ci_high": g.get("psi_scale_ci_high", np.nan),
             "slope_left": s.loc["left", "estimate"],
             "slope_right": s.loc["right", "estimate"],
             "right_ci_high": s.loc["right", "ci_high"],
@@ -473,13 +488,21 @@ class PlateauResult(ResultMixin):
             "p_nonlinear": self.spline["p_val"],
             "p_equiv": self.equivalence["p_val"],
             "n_needed": self.n_needed,
+            "share_at_max": self.ceiling.get("share_at_max", np.nan),
         }
 
     def summary(self) -> Summary:
         s = Summary(f"Plateau test: {self.outcome} on {self.driver} (n = {self.n:,})")
         s.add_dict({"verdict": self.verdict, "reason": self.reason,
-                    "approx. n needed to decide": _fmt_n(self.n_needed)}, "Verdict")
-        s.add_dict({"breakpoint": self.segmented["psi"],
+                    "approx. n needed to decide": _fmt_n(self.n_needed),
+                    f"share of {self.outcome} at its maximum":
+                    f"{self.ceiling.get('share_at_max', np.nan):.1%}"}, "Verdict")
+        bp = {}
+        if np.isfinite(self.segmented.get("psi_scale", np.nan)):
+            g = self.segmented
+            bp = {"breakpoint in scale points": f"{g['psi_scale']:.3f} "
+                  f"[{g['psi_scale_ci_low']:.3f}, {g['psi_scale_ci_high']:.3f}]"}
+        s.add_dict({"breakpoint": self.segmented["psi"], **bp,
                     "breakpoint se (delta)": self.segmented["psi_se"],
                     f"breakpoint {self.ci:.0%} CI ({self.segmented.get('psi_ci_method', 'delta')})":
                     f"[{self.segmented['psi_ci_low']:.3f}, "
@@ -494,6 +517,15 @@ class PlateauResult(ResultMixin):
         s.add_table(self.linear, "Linear fit (OLS)")
         if self.covariates:
             s.add_note(f"adjusted for: {', '.join(self.covariates)}")
+        if self.scores == "latent":
+            s.add_note("driver on the latent-trait metric (EAP scores, SD units); the breakpoint "
+                       "is also given in scale points (expected score at the breakpoint).")
+        if self.ceiling.get("share_at_max", 0) > CEILING_WARN:
+            s.add_note(_ceiling_note(self.outcome, self.ceiling["share_at_max"]))
+        if self.equivalence.get("method") == "bootstrap":
+            s.add_note(f"equivalence test: basic bootstrap over "
+                       f"{self.equivalence['n_boot_ok']} resamples, breakpoint re-estimated "
+                       "in each (bias-corrected for the breakpoint search).")
         return s
 
 
@@ -514,10 +546,20 @@ class PlateauTable(ResultMixin):
                 "slope_left", "slope_right", "right_ci_high", "sesoi", "p_davies",
                 "p_nonlinear", "p_equiv"]
         s.add_table(self.table[cols], "Verdict per ring and construct")
+        latent = any(r.scores == "latent" for r in self.results.values())
+        if latent:
+            s.add_table(self.table[["bp_scale", "bp_scale_ci_low", "bp_scale_ci_high"]],
+                        "Breakpoint in scale points (expected score at the breakpoint)")
         s.add_table(self.table[["n", "n_needed"]].astype(float), "Sample size",
                     float_format="{:,.0f}")
         s.add_note("plateau: Davies kink test significant, left slope > 0 and the right slope "
                    "significantly below the sesoi; covariates: the other rings' scores.")
+        if latent:
+            s.add_note("drivers on the latent-trait metric (EAP scores, SD units); slopes are "
+                       "outcome units per SD of the trait.")
+        top = float(self.table["share_at_max"].max())
+        if top > CEILING_WARN:
+            s.add_note(_ceiling_note(self.outcome, top))
         return s
 
 
@@ -532,6 +574,7 @@ class MarginalEffects(ResultMixin):
     driver: str
     outcome: str
     ci: float
+    scores: str | None = None
 
     def summary(self) -> Summary:
         s = Summary(f"Marginal effect of {self.driver} on {self.outcome}")
@@ -541,6 +584,16 @@ class MarginalEffects(ResultMixin):
                     "plateau region (band below sesoi)": reg})
         s.add_table(self.table.iloc[:: max(1, len(self.table) // 10)], "Slope curve (excerpt)")
         return s
+
+
+#: Share of the outcome at its maximum above which summaries warn about a ceiling.
+CEILING_WARN = 0.15
+
+
+def _ceiling_note(outcome: str, share: float) -> str:
+    return (f"ceiling: {share:.0%} of {outcome} at its maximum; every curve flattens at the "
+            "top when many answers cannot go higher, so a plateau here may be the scale's, "
+            "not the driver's (see plateau Notes).")
 
 
 def _fmt_n(v: float) -> str:
@@ -566,6 +619,7 @@ def _check_sesoi(sesoi: Any, sesoi_ratio: Any) -> tuple[float | None, float]:
 
 
 BP_CI_METHODS = ("bootstrap", "profile", "delta")
+EQUIV_METHODS = ("bootstrap", "delta")
 
 
 def _profile(x: np.ndarray, y: np.ndarray, base: np.ndarray) -> Any:
@@ -629,7 +683,7 @@ def _ls_breakpoint(x: np.ndarray, y: np.ndarray, base: np.ndarray, lo: float, hi
 
 def breakpoint_ci(x: Any, y: Any, covariates: Any = None, *, psi: float | None = None,
                   method: str = "bootstrap", ci: float = 0.95, n_boot: int = 200,
-                  seed: int | None = None) -> dict[str, Any]:
+                  seed: int | None = None, min_side: int | None = None) -> dict[str, Any]:
     """Confidence interval for the breakpoint of a one-breakpoint segmented regression.
 
     Three methods:
@@ -660,11 +714,53 @@ def breakpoint_ci(x: Any, y: Any, covariates: Any = None, *, psi: float | None =
     """
     check_option(method, "method", BP_CI_METHODS)
     ci = check_probability(ci, "ci")
+    if method == "bootstrap":
+        n_boot = check_int(n_boot, "n_boot", min_value=20)
+    seed = check_seed(seed)
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = x.size
     Z = np.empty((n, 0)) if covariates is None else np.asarray(covariates, float).reshape(n, -1)
-    seg = segmented_fit(x, y, Z)
+    if min_side is not None:
+        min_side = check_int(min_side, "min_side", min_value=2)
+    seg = segmented_fit(x, y, Z, min_side=min_side)
+    return _breakpoint_ci(x, y, Z, seg, psi=psi, method=method, ci=ci, n_boot=n_boot,
+                          seed=seed)
+
+
+def _boot_segmented(x: np.ndarray, y: np.ndarray, base: np.ndarray, lo: float, hi: float,
+                    n_boot: int, seed: int | None, m: int | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Case-bootstrap replicates of the whole segmented fit (breakpoint search included).
+
+    Returns the least-squares breakpoint of each resample (NaN where no candidate in
+    ``[lo, hi]`` has ``m`` observations on each side) and, at that breakpoint, the left
+    slope and the slope change (columns 0 and 1; NaN likewise).
+    """
+    n = x.size
+    rng = np.random.default_rng(seed)
+    m = max(5, int(0.02 * n)) if m is None else m
+    reps = np.full(n_boot, np.nan)
+    coef = np.full((n_boot, 2), np.nan)
+    for b in range(n_boot):
+        i = rng.integers(0, n, n)
+        xb, yb, bb = x[i], y[i], base[i]
+        p = _ls_breakpoint(xb, yb, bb, lo, hi, m)
+        reps[b] = p
+        if np.isfinite(p):
+            beta, *_ = np.linalg.lstsq(np.column_stack([bb, np.maximum(xb - p, 0.0)]), yb,
+                                       rcond=None)
+            coef[b] = beta[1], beta[-1]
+    return reps, coef
+
+
+def _breakpoint_ci(x: np.ndarray, y: np.ndarray, Z: np.ndarray, seg: dict[str, Any], *,
+                   psi: float | None, method: str, ci: float, n_boot: int,
+                   seed: int | None,
+                   boot: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
+    """:func:`breakpoint_ci` on an existing :func:`segmented_fit` (arguments checked);
+    ``boot`` reuses replicates of :func:`_boot_segmented`."""
+    n = x.size
     psi_hat = seg["psi"] if psi is None else float(psi)
     lo, hi = seg["range"]
     base = np.column_stack([np.ones(n), x, Z])
@@ -694,13 +790,8 @@ def breakpoint_ci(x: Any, y: Any, covariates: Any = None, *, psi: float | None =
                    open=bool(i0 == 0 or i1 == grid.size - 1),
                    gap=bool((~inside[i0:i1 + 1]).any()))
         return out
-    n_boot = check_int(n_boot, "n_boot", min_value=20)
-    rng = np.random.default_rng(check_seed(seed))
-    m = max(5, int(0.02 * n))
-    reps = np.full(n_boot, np.nan)
-    for b in range(n_boot):
-        i = rng.integers(0, n, n)
-        reps[b] = _ls_breakpoint(x[i], y[i], base[i], lo, hi, m)
+    reps = (_boot_segmented(x, y, base, lo, hi, n_boot, seed, seg.get("min_side"))
+            if boot is None else boot)[0]
     good = reps[np.isfinite(reps)]
     out.update(n_boot=n_boot, n_failed=int(n_boot - good.size))
     if good.size < 0.9 * n_boot:
@@ -716,7 +807,8 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
              cov_names: Sequence[str], sesoi: float | None, sesoi_ratio: float, ci: float,
              n_knots: int, alpha: float, concave: bool, cov_type: str,
              bp_ci: str = "bootstrap", n_boot: int = 200,
-             seed: int | None = None) -> PlateauResult:
+             seed: int | None = None, equivalence: str = "bootstrap",
+             scores: str | None = None, trim: float = 0.10) -> PlateauResult:
     n = x.size
     if np.unique(x).size < MIN_DISTINCT:
         raise InsufficientDataError(
@@ -757,7 +849,7 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
         spline["aic_spline"] = n * np.log(sp.rss / n) + 2 * (Xs.shape[1] + 1)
     spline["aic_linear"] = n * np.log(lin.rss / n) + 2 * (Xl.shape[1] + 1)
     # (c) segmented + Davies
-    seg = segmented_fit(x, y, Z, cov_type=cov_type)
+    seg = segmented_fit(x, y, Z, cov_type=cov_type, min_side=max(5, int(np.ceil(trim * n))))
     fit = seg["fit"]
     df = fit.df_resid
     tq = stats.t.ppf(0.5 + ci / 2, seg["df_resid"])
@@ -777,8 +869,13 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
     slopes = pd.DataFrame(rows).T
     slopes.index.name = "segment"
     chg, chg_se = float(fit.beta[i_u]), float(np.sqrt(fit.cov[i_u, i_u]))
-    bci = breakpoint_ci(x, y, Z, psi=seg["psi"], method=bp_ci, ci=ci, n_boot=n_boot,
-                        seed=seed)
+    boot = None
+    if bp_ci == "bootstrap" or equivalence == "bootstrap":
+        lo_, hi_ = seg["range"]
+        boot = _boot_segmented(x, y, np.column_stack([np.ones(n), x, Z]), lo_, hi_, n_boot,
+                               seed, seg["min_side"])
+    bci = _breakpoint_ci(x, y, Z, seg, psi=None, method=bp_ci, ci=ci, n_boot=n_boot,
+                         seed=seed, boot=boot)
     segd = {"psi": seg["psi"], "psi_se": seg["psi_se"],
             "psi_ci_low": bci["ci_low"], "psi_ci_high": bci["ci_high"],
             "psi_ci_method": bp_ci, "psi_ci_open": bci["open"],
@@ -799,16 +896,24 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
         sesoi_abs = sesoi
     cest = float(bound_vec @ fit.beta) - (0.0 if sesoi is None else sesoi)
     cse = float(np.sqrt(bound_vec @ fit.cov @ bound_vec))
-    p_eq = float(stats.t.cdf(cest / cse, df))
     r_est, r_se = float(right["estimate"]), float(right["se"])
-    if sesoi_abs > 0:
-        p_tost = float(max(stats.t.sf((r_est + sesoi_abs) / r_se, df),
-                           stats.t.cdf((r_est - sesoi_abs) / r_se, df)))
-    else:
-        p_tost = 1.0
     equiv = {"sesoi": sesoi_abs, "sesoi_ratio": sesoi_ratio if sesoi is None else np.nan,
-             "contrast": cest, "contrast_se": cse, "contrast_upper": cest + t1 * cse,
-             "p_val": p_eq, "p_tost": p_tost}
+             "method": equivalence, "contrast": cest, "contrast_se": cse}
+    if equivalence == "delta":
+        p_eq = float(stats.t.cdf(cest / cse, df))
+        if sesoi_abs > 0:
+            p_tost = float(max(stats.t.sf((r_est + sesoi_abs) / r_se, df),
+                               stats.t.cdf((r_est - sesoi_abs) / r_se, df)))
+        else:
+            p_tost = 1.0
+        c_point, c_upper = cest, cest + t1 * cse
+        equiv.update(contrast_bc=np.nan, n_boot_ok=0)
+    else:
+        c_point, c_upper, p_eq, p_tost, n_ok = _boot_equivalence(
+            boot[1], fit.beta[i_x], fit.beta[i_u], sesoi=sesoi, sesoi_ratio=sesoi_ratio,
+            alpha=alpha, n_boot=n_boot)
+        equiv.update(contrast_bc=c_point, n_boot_ok=n_ok)
+    equiv.update(contrast_upper=c_upper, p_val=p_eq, p_tost=p_tost)
     # (e) verdict
     kink = dav["p_val"] < alpha
     left_pos = left["estimate"] - t1 * left["se"] > 0
@@ -833,7 +938,9 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
     informative = plateau_change < 0 and chg_low > plateau_change
     segd.update({"median_change": chg_m, "median_change_se": chg_m_se,
                  "plateau_change": plateau_change})
-    hw = t1 * cse
+    # distance of the (bias-corrected) contrast from its one-sided bound
+    hw = c_upper - c_point
+    cest = c_point
     if kink and left_pos and p_eq < alpha:
         verdict, reason = "plateau", ("kink significant, left slope > 0, right slope "
                                       "significantly below the sesoi")
@@ -877,8 +984,44 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
         driver=driver, outcome=outcome, verdict=verdict, reason=reason, n=n, linear=linear,
         spline=spline, segmented=segd, slopes=slopes, davies=dav, equivalence=equiv,
         n_needed=n_needed, ci=ci, alpha=alpha, covariates=tuple(cov_names), concave=conc,
+        scores=scores, ceiling={"max": float(y.max()), "share_at_max": float(np.mean(y == y.max())),
+                                "min": float(y.min()),
+                                "share_at_min": float(np.mean(y == y.min()))},
         _data={"x": x, "y": y, "Z": Z, "cov_type": cov_type},
     )
+
+
+def _boot_equivalence(coef: np.ndarray, left: float, change: float, *, sesoi: float | None,
+                      sesoi_ratio: float, alpha: float, n_boot: int
+                      ) -> tuple[float, float, float, float, int]:
+    """Basic-bootstrap test that the right slope is below the bound.
+
+    ``coef`` holds the replicates' left slope and slope change, each at the replicate's own
+    least-squares breakpoint, so the breakpoint search is part of what is resampled. With
+    ``c = right - bound`` (relative: ``right - ratio * left``) the basic bootstrap
+    (Davison & Hinkley 1997, eq. 5.6) gives the upper bound ``2 c_hat - q_alpha(c*)``, the
+    bias-corrected estimate ``2 c_hat - mean(c*)`` and the p-value
+    ``P*(c* <= 2 c_hat)`` of H0: c >= 0. The lower side of the TOST uses
+    ``d = right + bound`` the same way. Returns (c_bc, upper, p, p_tost, n_ok); NaN p-values
+    when fewer than 90% of the replicates found a breakpoint.
+    """
+    ok = np.isfinite(coef).all(axis=1)
+    lb, cb = coef[ok, 0], coef[ok, 1]
+    rb, r_hat = lb + cb, left + change
+    if sesoi is None:
+        c_b, c_hat = rb - sesoi_ratio * lb, r_hat - sesoi_ratio * left
+        d_b, d_hat = rb + sesoi_ratio * lb, r_hat + sesoi_ratio * left
+    else:
+        c_b, c_hat = rb - sesoi, r_hat - sesoi
+        d_b, d_hat = rb + sesoi, r_hat + sesoi
+    n_ok = int(ok.sum())
+    if n_ok < 0.9 * n_boot:
+        return float("nan"), float("nan"), float("nan"), float("nan"), n_ok
+    c_bc = float(2 * c_hat - c_b.mean())
+    upper = float(2 * c_hat - np.quantile(c_b, alpha))
+    p = float(np.mean(c_b <= 2 * c_hat))
+    p_low = float(np.mean(d_b >= 2 * d_hat))
+    return c_bc, upper, p, max(p, p_low), n_ok
 
 
 def _inconclusive_reason(kink: bool, nonlin: bool, lin_pos: bool, informative: bool,
@@ -915,6 +1058,9 @@ def plateau(
     cov_type: str = "HC3",
     levels: Sequence[str] = ("ring", "construct"),
     bp_ci: str = "bootstrap",
+    equivalence: str = "bootstrap",
+    scores: str = "mean",
+    trim: float = 0.10,
     n_boot: int = 200,
     seed: int | None = None,
     progress: bool | None = None,
@@ -931,8 +1077,7 @@ def plateau(
         Numeric driver column. Give ``driver`` for one test, or ``spec`` (without
         ``driver``) for a table with one row per ring score and per construct mean score.
     spec : RingSpec, optional
-        Scores come from :func:`ringstats._scores.mean_scores` (constructs) and
-        ``ring_scores`` (rings).
+        Test every ring score and construct score of the spec (scored as ``scores`` says).
     covariates : list of str, optional
         Columns to adjust for (linear terms). With ``spec`` and no ``covariates`` each
         ring score and construct is adjusted for the **other rings'** scores (constructs
@@ -970,8 +1115,29 @@ def plateau(
         F test (fast, undercovers when the kink is smoothed by measurement error), or the
         delta-method interval of R ``segmented`` (parity with R; undercovers badly then).
         The verdict does not depend on this choice.
+    equivalence : {"bootstrap", "delta"}
+        How the right slope is tested against the sesoi. ``"bootstrap"`` (default): the
+        basic bootstrap of the contrast with the breakpoint re-estimated in every case
+        resample, which corrects the bias of choosing the breakpoint that fits best.
+        ``"delta"``: a t test with the delta-method SE at the estimated breakpoint (R
+        ``segmented::slope``); it ignores that bias and is anti-conservative near the
+        bound (Notes).
+    scores : {"mean", "latent"}
+        With ``spec``: the metric of the drivers. ``"mean"`` (default): mean scores in
+        scale points. ``"latent"``: EAP scores of a one-factor normal-ogive model per ring
+        and per construct (:func:`ringstats.latent_scores`), in SD units of the trait, with
+        breakpoints also mapped to scale points (``bp_scale``). The latent metric shows a
+        bend in the trait more sharply, but it also shows the outcome's ceiling more
+        fully: with an LTR that has many 10s it finds false plateaus (Notes).
+    trim : float
+        Smallest share of observations on each side of a breakpoint (default 0.10): the
+        slope above the breakpoint must rest on at least a tenth of the data. A breakpoint
+        near the edge makes the right slope noisy, and the least-squares search picks the
+        noisiest, flattest one (Andrews 1993 trims 15% for the same reason). The Davies
+        test keeps R's grid.
     n_boot : int
-        Bootstrap resamples for ``bp_ci="bootstrap"`` (at least 20; default 200).
+        Bootstrap resamples for the breakpoint interval and the equivalence test (at least
+        20; default 200).
     seed : int, optional
         Seed of the breakpoint bootstrap (the k-th driver of a table uses ``seed + k``).
     progress : bool, optional
@@ -989,9 +1155,8 @@ def plateau(
     *Verdict rules* (all tests at level ``alpha``; one-sided bounds at 1 - alpha):
 
     - **plateau**: Davies p < alpha, the left slope's lower bound > 0, and the right slope
-      significantly below the sesoi (one-sided test of the contrast above; equals the
-      upper bound of the 1 - 2 alpha CI below the bound, the TOST condition of Lakens
-      2017 for the upper side).
+      significantly below the sesoi (one-sided test of the contrast above: its upper
+      1 - alpha bound below 0, the TOST condition of Lakens 2017 for the upper side).
     - **diminishing**: Davies p < alpha, slope change significantly negative, right
       slope's lower bound > 0, not shown below the sesoi.
     - **increasing**: Davies p < alpha and slope change significantly positive.
@@ -1015,6 +1180,31 @@ def plateau(
     interval is already narrow enough while another rule fails (for example a significant
     spline nonlinearity without a significant kink: no single breakpoint fits the curve).
 
+    *Equivalence test.* The least-squares breakpoint is the one that makes the bend look
+    sharpest, so at the estimated breakpoint the contrast ``right - ratio * left`` is too
+    negative in finite samples, and a t test at that breakpoint (``equivalence="delta"``,
+    the SE of R ``segmented::slope``) rejects too often near the bound. The default
+    resamples cases, searches the breakpoint again in every resample and uses the basic
+    bootstrap (Davison & Hinkley 1997, eq. 5.6): upper bound ``2 c - q_alpha(c*)``,
+    p-value ``P*(c* <= 2 c)``, bias-corrected contrast ``2 c - mean(c*)``
+    (``benchmarks/results/oc_plateau.md`` gives the false-plateau rates at the bound).
+
+    *Driver metric and ceilings.* A plateau is a statement about the shape of a curve,
+    and shape is not invariant to monotone rescaling of either axis. Mean scores of
+    skewed five-point items compress the top of the trait into the top category, so a
+    bend in the trait flattens less in scale points (on the simulator's ``base`` world
+    the population ratio of right to left slope is about .36 in mean scores and .21 on
+    the latent metric of ``scores="latent"``; the generator bends latent loyalty to .27
+    of its slope). A 0-10 LTR with many 10s has a ceiling of its own, which flattens
+    every driver's curve at the top. In mean scores the two distortions roughly cancel
+    on the simulator; on the latent metric the LTR ceiling is seen in full, and in the
+    ``linear`` world (no plateau in latent loyalty) ``scores="latent"`` gives false
+    plateaus in up to about 13% of samples of 2,000 (``benchmarks/results/oc_plateau.md``).
+    Use the latent metric with an outcome without a ceiling, or read its plateaus as
+    "the outcome stops rising", which a ceiling alone can produce. Every result reports
+    the share of the outcome at its maximum (``ceiling``); the table summary warns above
+    15%.
+
     *Breakpoint CI.* By default a case-bootstrap percentile interval. The delta-method
     interval of R ``segmented`` (Muggeo 2003; ``bp_ci="delta"``, always stored as
     ``segmented["psi_delta_ci_low"/"psi_delta_ci_high"]``) assumes a sharp, clearly
@@ -1024,7 +1214,11 @@ def plateau(
 
     References
     ----------
+    Andrews, D. W. K. (1993). Tests for parameter instability and structural change with
+    unknown change point. Econometrica 61, 821-856.
     Davies, R. B. (1987). Biometrika 74, 33-43; (2002) Biometrika 89, 484-489.
+    Davison, A. C. & Hinkley, D. V. (1997). Bootstrap Methods and their Application.
+    Cambridge University Press.
     Harrell, F. E. (2015). Regression Modeling Strategies, 2nd ed. Springer.
     Lakens, D. (2017). Equivalence tests. Soc. Psychol. Personal. Sci. 8, 355-362.
     MacKinnon, J. G. & White, H. (1985). J. Econometrics 29, 305-325.
@@ -1063,10 +1257,14 @@ def plateau(
     concave = check_bool(concave, "concave")
     check_option(cov_type, "cov_type", COV_TYPES)
     check_option(bp_ci, "bp_ci", BP_CI_METHODS)
+    check_option(equivalence, "equivalence", EQUIV_METHODS)
+    check_option(scores, "scores", SCORE_TYPES)
+    trim = check_real(trim, "trim", min_value=0.0, max_value=0.4)
     n_boot = check_int(n_boot, "n_boot", min_value=20)
     seed = check_seed(seed)
     kw = dict(sesoi=sesoi, sesoi_ratio=sesoi_ratio, ci=ci, n_knots=n_knots, alpha=alpha,
-              concave=concave, cov_type=cov_type, bp_ci=bp_ci, n_boot=n_boot)
+              concave=concave, cov_type=cov_type, bp_ci=bp_ci, n_boot=n_boot,
+              equivalence=equivalence, trim=trim)
     if covariates is not None:
         covariates = check_columns(data, covariates, "covariates")
         check_numeric(data, covariates, "covariates")
@@ -1086,13 +1284,21 @@ def plateau(
         check_option(lv, "levels", ("ring", "construct"))
     if not levels:
         raise RingstatsError("`levels` must name 'ring' and/or 'construct'; got an empty list.")
-    cs = mean_scores(data, spec=spec)
-    rs = ring_scores(data, spec=spec)
-    scores = pd.concat([rs, cs], axis=1)
-    scores[outcome] = data[outcome].astype(float)
+    if scores == "latent":
+        lat = {"ring": latent_scores(data, spec=spec, level="ring")}
+        if "construct" in levels:
+            lat["construct"] = latent_scores(data, spec=spec, level="construct")
+        frames = [lat[k].scores for k in ("ring", "construct") if k in lat]
+    else:
+        lat = {}
+        frames = [ring_scores(data, spec=spec)]
+        if "construct" in levels:
+            frames.append(mean_scores(data, spec=spec))
+    table_scores = pd.concat(frames, axis=1)
+    table_scores[outcome] = data[outcome].astype(float)
     extra = list(covariates or [])
     for c in extra:
-        scores[c] = data[c].astype(float)
+        table_scores[c] = data[c].astype(float)
     rows, results = [], {}
     jobs: list[tuple[str, str, int]] = []
     if "ring" in levels:
@@ -1104,10 +1310,18 @@ def plateau(
                                                           desc="plateau", enabled=show)):
         covs = extra + ([f"ring{r}" for r in sorted(spec.rings)
                          if spec.rings[r] and r != ring] if covariates is None else [])
-        d = scores[[outcome, name, *covs]].dropna()
+        d = table_scores[[outcome, name, *covs]].dropna()
         res = _fit_one(d[name].to_numpy(), d[outcome].to_numpy(), d[covs].to_numpy(),
                        driver=name, outcome=outcome, cov_names=covs,
-                       seed=None if seed is None else seed + k, **kw)
+                       seed=None if seed is None else seed + k, scores=scores, **kw)
+        g = res.segmented
+        if scores == "latent":
+            to = lat[level].to_scale
+            g["psi_scale"], g["psi_scale_ci_low"], g["psi_scale_ci_high"] = (
+                float(v) for v in to(name, [g["psi"], g["psi_ci_low"], g["psi_ci_high"]]))
+        else:
+            g["psi_scale"], g["psi_scale_ci_low"], g["psi_scale_ci_high"] = (
+                g["psi"], g["psi_ci_low"], g["psi_ci_high"])
         results[name] = res
         rows.append({"name": name, "level": level, "ring": ring, **res.key_numbers()})
     table = pd.DataFrame(rows).set_index("name")
@@ -1170,7 +1384,7 @@ def marginal_effects(
         r = plateau_or_data
         x, y, Z = r._data["x"], r._data["y"], r._data["Z"]
         knots = r.spline["knots"]
-        drv, out = r.driver, r.outcome
+        drv, out, metric = r.driver, r.outcome, r.scores
         if sesoi is None:
             sesoi = r.equivalence["sesoi"]
     elif isinstance(plateau_or_data, pd.DataFrame):
@@ -1184,7 +1398,7 @@ def marginal_effects(
         d = data[[outcome, driver, *covs]].astype(float).dropna()
         x, y, Z = d[driver].to_numpy(), d[outcome].to_numpy(), d[covs].to_numpy()
         knots = harrell_knots(x, n_knots)
-        drv, out = driver, outcome
+        drv, out, metric = driver, outcome, None
         if sesoi is None:
             raise RingstatsError("`sesoi` must be given (a positive slope) with a DataFrame; "
                                  "got None.")
@@ -1218,7 +1432,8 @@ def marginal_effects(
         xs = tab.loc[tab["in_plateau"], "x"]
         region = (float(xs.min()), float(xs.max()))
     return MarginalEffects(table=tab, critical_value=crit, sesoi=float(sesoi),
-                           plateau_region=region, driver=drv, outcome=out, ci=ci)
+                           plateau_region=region, driver=drv, outcome=out, ci=ci,
+                           scores=metric)
 
 
 def spline_curve(res: PlateauResult, grid: int = 100, ci: float | None = None) -> pd.DataFrame:
@@ -1254,12 +1469,15 @@ def segmented_curve(res: PlateauResult, grid: int = 100) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------
 # CLI
 # ----------------------------------------------------------------------------------------
-def plateau_cli(data: pd.DataFrame, *, spec: RingSpec, outcome: str | None = None) -> str:
-    """Text for ``ringstats plateau survey.csv --spec spec.yaml [--outcome ltr]``.
+def plateau_cli(data: pd.DataFrame, *, spec: RingSpec, outcome: str | None = None,
+                scores: str = "mean") -> str:
+    """Text for ``ringstats plateau survey.csv --spec spec.yaml [--outcome ltr]
+    [--scores latent]``.
 
     One row per ring and construct with the verdict and the numbers behind it
-    (default settings of :func:`plateau`: relative sesoi 0.5, HC3, alpha 0.05; bootstrap
-    breakpoint intervals with 200 resamples, seed 0, so the output is reproducible).
+    (default settings of :func:`plateau`: mean scores, relative sesoi 0.5, HC3,
+    alpha 0.05; bootstrap equivalence test and breakpoint intervals with 200 resamples,
+    seed 0, so the output is reproducible).
     """
-    res = plateau(data, spec=spec, outcome=outcome, seed=0, progress=False)
+    res = plateau(data, spec=spec, outcome=outcome, scores=scores, seed=0, progress=False)
     return res.summary().as_text()

@@ -312,14 +312,21 @@ def test_other_bad_arguments():
         plateau(d.iloc[:15], outcome="y", driver="x")
 
 
-def test_cli_plateau(tmp_path, capsys):
-    from ringstats.cli import main
-
+@pytest.fixture
+def survey_files(tmp_path):
+    """A base-world survey CSV and its spec YAML on disk, for the command line."""
     w = draw("base", n=600, seed=2)
     csv = tmp_path / "survey.csv"
     w.customers.to_csv(csv, index=False)
     spec_path = tmp_path / "survey.spec.yaml"
     w.spec.to_yaml(spec_path)
+    return csv, spec_path
+
+
+def test_cli_plateau(survey_files, capsys):
+    from ringstats.cli import main
+
+    csv, spec_path = survey_files
     assert main(["plateau", str(csv), "--spec", str(spec_path), "--outcome", "ltr"]) == 0
     out = capsys.readouterr().out
     assert "Plateau verdicts for ltr" in out
@@ -394,9 +401,24 @@ def test_smoothed_kink_bootstrap_wider_than_delta():
     most of the breakpoint's uncertainty (coverage ~50% in benchmarks/oc_plateau.py)."""
     w = draw("base", n=1500, seed=21)
     d = w.spec.validate(w.customers)
-    r = plateau(d, spec=w.spec, levels=("ring",), seed=1).results["ring1"]
+    r = plateau(d, spec=w.spec, levels=("ring",), seed=1, trim=0.02).results["ring1"]
     s = r.segmented
     assert (s["psi_ci_high"] - s["psi_ci_low"]) > (s["psi_delta_ci_high"] - s["psi_delta_ci_low"])
+
+
+def test_trim_keeps_a_tenth_of_the_data_on_each_side():
+    w = draw("base", n=1500, seed=21)
+    d = w.spec.validate(w.customers)
+    tab = plateau(d, spec=w.spec, levels=("ring",), seed=1)
+    for name, r in tab.results.items():
+        x = r._data["x"]
+        lo, hi = r.segmented["range"]
+        # at least a tenth on each side, up to ties of the discrete mean scores
+        assert np.mean(x <= lo) >= 0.09 and np.mean(x > hi) >= 0.09, name
+        assert lo <= r.segmented["psi"] <= hi
+        assert lo <= r.segmented["psi_ci_low"] <= r.segmented["psi_ci_high"] <= hi
+    with pytest.raises(RingstatsError, match="`trim` must be"):
+        plateau(d, spec=w.spec, trim=0.6)
 
 
 @pytest.mark.parametrize("kw, match", [
@@ -424,7 +446,7 @@ def test_n_needed_is_nan_when_not_a_sample_size_question():
     raw, spec = datasets.load("ecsi_mobi")
     with pytest.warns(RingstatsWarning, match="2 items"):  # ECSI's two-item constructs
         clean = spec.validate(raw)
-    tab = plateau(clean, spec=spec, levels=("ring",), bp_ci="profile")
+    tab = plateau(clean, spec=spec, levels=("ring",), bp_ci="profile", scores="mean")
     r = tab["ring1"]
     assert r.verdict == "inconclusive"
     assert r.reason == "spline nonlinearity significant but no significant kink"
@@ -432,3 +454,92 @@ def test_n_needed_is_nan_when_not_a_sample_size_question():
     assert "not a sample-size question" in str(r)
     inc = tab.table[tab.table["verdict"] == "inconclusive"]
     assert ((inc["n_needed"] > inc["n"]) | inc["n_needed"].isna()).all()
+
+
+# ---------------------------------------------------------------------------------------
+# bootstrap equivalence test and driver metric
+# ---------------------------------------------------------------------------------------
+def test_boot_equivalence_formulae():
+    from ringstats.shape import _boot_equivalence
+
+    rng = np.random.default_rng(0)
+    coef = np.column_stack([rng.normal(0.6, 0.05, 400), rng.normal(-0.45, 0.08, 400)])
+    c_bc, upper, p, p_tost, n_ok = _boot_equivalence(
+        coef, 0.6, -0.5, sesoi=None, sesoi_ratio=0.5, alpha=0.05, n_boot=400)
+    c_hat = (0.6 - 0.5) - 0.5 * 0.6
+    c_b = coef.sum(axis=1) - 0.5 * coef[:, 0]
+    assert n_ok == 400
+    assert c_bc == pytest.approx(2 * c_hat - c_b.mean())
+    assert upper == pytest.approx(2 * c_hat - np.quantile(c_b, 0.05))
+    assert p == pytest.approx(np.mean(c_b <= 2 * c_hat))
+    assert (p < 0.05) == (upper < 0)
+    d_b = coef.sum(axis=1) + 0.5 * coef[:, 0]
+    assert p_tost == pytest.approx(max(p, np.mean(d_b >= 2 * (0.1 + 0.3))))
+    # absolute bound
+    c_bc2, *_ = _boot_equivalence(coef, 0.6, -0.5, sesoi=0.2, sesoi_ratio=0.5, alpha=0.05,
+                                  n_boot=400)
+    assert c_bc2 == pytest.approx(2 * (0.1 - 0.2) - (coef.sum(axis=1) - 0.2).mean())
+    # too few replicates found a breakpoint: no decision
+    coef[:60] = np.nan
+    out = _boot_equivalence(coef, 0.6, -0.5, sesoi=None, sesoi_ratio=0.5, alpha=0.05,
+                            n_boot=400)
+    assert np.isnan(out[2]) and out[4] == 340
+
+
+def test_bootstrap_equivalence_is_default_and_delta_available():
+    d = _frame("plateau", n=1500, seed=4)
+    a = plateau(d, outcome="y", driver="x", seed=3)
+    assert a.equivalence["method"] == "bootstrap" and a.equivalence["n_boot_ok"] == 200
+    assert a.equivalence["contrast_upper"] < 0 and a.equivalence["p_val"] < 0.05
+    b = plateau(d, outcome="y", driver="x", equivalence="delta", bp_ci="delta")
+    assert b.equivalence["method"] == "delta" and np.isnan(b.equivalence["contrast_bc"])
+    assert a.verdict == b.verdict == "plateau"
+    assert a.scores is None  # a data column, not a spec score
+    with pytest.raises(RingstatsError, match="`equivalence` must be one of"):
+        plateau(d, outcome="y", driver="x", equivalence="wald")
+
+
+def test_spec_mode_latent_scores_and_scale_mapping():
+    w = draw("base", n=2000, seed=3)
+    d = w.spec.validate(w.customers)
+    lat = plateau(d, spec=w.spec, levels=("ring",), seed=1, scores="latent")
+    t = lat.table
+    assert lat["ring1"].scores == "latent"
+    assert ((t.bp_scale_ci_low <= t.bp_scale) & (t.bp_scale <= t.bp_scale_ci_high)).all()
+    assert t.bp_scale.between(1, 5).all()
+    # on the latent metric the generator's knot is 0
+    assert t.loc["ring1", "bp_ci_low"] < 0 < t.loc["ring1", "bp_ci_high"]
+    mean = plateau(d, spec=w.spec, levels=("ring",), seed=1)
+    m = mean.table
+    assert mean["ring1"].scores == "mean"  # the default
+    assert (m.bp_scale == m.breakpoint).all()
+    # both metrics place ring 1's bend at about the same point of the response scale
+    assert abs(t.loc["ring1", "bp_scale"] - m.loc["ring1", "breakpoint"]) < 0.5
+    assert "scale points" in str(lat) and "scale points" not in str(mean)
+    with pytest.raises(RingstatsError, match="`scores` must be one of"):
+        plateau(d, spec=w.spec, scores="eap")
+
+
+def test_cli_scores_option(survey_files, capsys):
+    from ringstats.cli import main
+
+    csv, spec_path = survey_files
+    assert main(["plateau", str(csv), "--spec", str(spec_path), "--scores", "latent"]) == 0
+    out = capsys.readouterr().out
+    assert "Plateau verdicts" in out and "scale points" in out
+    assert main(["drivers", str(csv), "--spec", str(spec_path), "--scores", "latent"]) == 0
+    assert "latent-trait" in capsys.readouterr().out
+
+
+def test_ceiling_is_reported_and_warned():
+    w = draw("base", n=2000, seed=3)
+    d = w.spec.validate(w.customers)
+    tab = plateau(d, spec=w.spec, levels=("ring",), seed=1)
+    r = tab["ring1"]
+    share = float(np.mean(r._data["y"] == 10))
+    assert r.ceiling["max"] == 10 and r.ceiling["share_at_max"] == pytest.approx(share)
+    assert tab.table["share_at_max"].to_numpy() == pytest.approx(share)
+    assert share > 0.15 and "ceiling:" in str(tab) and "ceiling:" in str(r)
+    # no warning where the outcome has no pile-up at its maximum
+    clear = plateau(_frame("plateau", n=1500, seed=4), outcome="y", driver="x", seed=3)
+    assert clear.ceiling["share_at_max"] < 0.01 and "ceiling:" not in str(clear)
