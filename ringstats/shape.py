@@ -659,9 +659,11 @@ def _profile(x: np.ndarray, y: np.ndarray, base: np.ndarray) -> Any:
 
 
 def _ls_breakpoint(x: np.ndarray, y: np.ndarray, base: np.ndarray, lo: float, hi: float,
-                   m: int, n_grid: int = 200) -> float:
+                   m: int, n_grid: int = 200, brent: bool = True) -> float:
     """Global least-squares breakpoint: the best of a fine grid (positions with at least
-    ``m`` observations on each side), refined by a bounded Brent search around it."""
+    ``m`` observations on each side), refined by a bounded Brent search around it, or (with
+    ``brent=False``, for bootstrap replicates) by a second grid of 41 points between its
+    neighbours, which locates it to 1/4000 of the range in two vectorised profile calls."""
     grid = np.linspace(lo, hi, n_grid)
     below = np.searchsorted(np.sort(x), grid, side="right")
     ok = (below >= m) & (x.size - below >= m)
@@ -672,6 +674,11 @@ def _ls_breakpoint(x: np.ndarray, y: np.ndarray, base: np.ndarray, lo: float, hi
     prof = rss(grid)
     j = int(np.argmin(prof))
     a, b = grid[max(j - 1, 0)], grid[min(j + 1, grid.size - 1)]
+    if a < b and not brent:
+        fine = np.linspace(a, b, 41)
+        pf = rss(fine)
+        k = int(np.argmin(pf))
+        return float(fine[k]) if pf[k] <= prof[j] else float(grid[j])
     if a < b:
         res = optimize.minimize_scalar(
             lambda p: float(rss(p)[0]), bounds=(a, b),
@@ -745,7 +752,7 @@ def _boot_segmented(x: np.ndarray, y: np.ndarray, base: np.ndarray, lo: float, h
     for b in range(n_boot):
         i = rng.integers(0, n, n)
         xb, yb, bb = x[i], y[i], base[i]
-        p = _ls_breakpoint(xb, yb, bb, lo, hi, m)
+        p = _ls_breakpoint(xb, yb, bb, lo, hi, m, brent=False)
         reps[b] = p
         if np.isfinite(p):
             beta, *_ = np.linalg.lstsq(np.column_stack([bb, np.maximum(xb - p, 0.0)]), yb,
