@@ -8,7 +8,7 @@ Examples
     ringstats validate survey.csv --spec survey.spec.yaml
     ringstats measure survey.csv --spec survey.spec.yaml
     ringstats drivers survey.csv --spec survey.spec.yaml --outcome ltr [--scores latent]
-    ringstats plateau survey.csv --spec survey.spec.yaml --outcome ltr [--scores latent]
+    ringstats plateau survey.csv --spec survey.spec.yaml --outcome ltr [--scores mean]
     ringstats nps survey.csv --spec survey.spec.yaml
     ringstats asymmetry survey.csv --spec survey.spec.yaml
 
@@ -32,7 +32,7 @@ from .spec import RingSpec
 __all__ = ["main"]
 
 #: Commands with a ``--scores`` option and the default of the function they call.
-SCORE_DEFAULTS = {"drivers": "mean", "plateau": "mean"}
+SCORE_DEFAULTS = {"drivers": "mean", "plateau": "latent"}
 
 
 def _read_csv(path: str) -> pd.DataFrame:
