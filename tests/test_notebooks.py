@@ -20,6 +20,9 @@ def test_committed_without_outputs(path):
              if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))]
     assert not dirty, f"{path.name}: cells {dirty} carry outputs; strip them before committing"
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    # nbformat 4.5 cell ids (a missing id will become an error in nbformat)
+    no_id = [i for i, c in enumerate(nb["cells"]) if "id" not in c]
+    assert not no_id, f"{path.name}: cells {no_id} have no id; run nbformat's normalize()"
 
 
 @pytest.mark.notebooks
