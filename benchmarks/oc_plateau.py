@@ -46,9 +46,8 @@ import pandas as pd
 from _report import write_report
 from joblib import Parallel, delayed
 
-from ringstats._ordinal import latent_scores
+from ringstats._ordinal import spec_scores
 from ringstats._progress import progress_iter
-from ringstats._scores import ring_scores
 from ringstats.shape import plateau
 from ringstats.simulate import draw
 
@@ -97,8 +96,7 @@ def population_ratio_curves(scores: str, world: str) -> dict[int, tuple[np.ndarr
     the breakpoint, so a claim can be true at one breakpoint and false at another."""
     w = _draw(world, 400_000, 997)
     d = w.spec.validate(w.customers)
-    sc = (latent_scores(d, spec=w.spec, level="ring").scores if scores == "latent"
-          else ring_scores(d, spec=w.spec))
+    sc = spec_scores(d, spec=w.spec, level="ring", scores=scores)
     sc["y"] = d["ltr"].astype(float)
     sc = sc.dropna()
     out = {}

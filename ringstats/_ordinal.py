@@ -43,7 +43,7 @@ from scipy.special import ndtr
 from ._correlation import polychoric
 from ._reliability import _minres_one_factor
 from ._results import ResultMixin, Summary
-from ._scores import blocks_of
+from ._scores import blocks_of, mean_scores, ring_scores
 from ._validation import check_columns, check_dataframe, check_int, check_numeric, check_option
 from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from .spec import RingSpec
@@ -63,9 +63,7 @@ class _Block:
     low: float  # response code of the first category
     loadings: np.ndarray  # (p,)
     thresholds: np.ndarray  # (p, K - 1); +-inf for categories never used
-    clipped: tuple[str, ...]
     groups: tuple[tuple[str, ...], ...]  # item groups averaged for the scale mapping
-    n: int
 
     @property
     def n_categories(self) -> int:
@@ -126,8 +124,7 @@ def _fit_block(data: pd.DataFrame, items: list[str], name: str,
     tau = pc.thresholds.to_numpy(dtype=float)
     low = float(np.nanmin(data[items].to_numpy(dtype=float)))
     return _Block(items=tuple(items), low=low, loadings=lam, thresholds=tau,
-                  clipped=tuple(bad), groups=tuple(tuple(g) for g in groups),
-                  n=int(data[items].notna().any(axis=1).sum()))
+                  groups=tuple(tuple(g) for g in groups))
 
 
 def _eap(block: _Block, x: np.ndarray, n_points: int, min_items: int,
@@ -353,8 +350,6 @@ def spec_scores(data: pd.DataFrame, *, spec: RingSpec, level: str, scores: str,
     ``"mean"``: :func:`ringstats.mean_scores` / :func:`ringstats.ring_scores` (scale points);
     ``"latent"``: :func:`latent_scores` at that level (trait metric).
     """
-    from ._scores import mean_scores, ring_scores
-
     check_option(scores, "scores", SCORE_TYPES)
     sp = spec if constructs is None else spec.subset(list(constructs))
     if scores == "mean":

@@ -13,9 +13,10 @@ plateau with five documented components:
     (k = 10 grid points, upper bound of the p-value);
 (d) an equivalence / non-superiority test (TOST; Schuirmann 1987, Lakens 2017)
     that the slope above the breakpoint is below the smallest effect size of
-    interest (``sesoi``), by default with the basic bootstrap (Davison & Hinkley
-    1997) over case resamples in which the breakpoint is searched again, so the
-    optimism of choosing the best-fitting breakpoint is corrected;
+    interest (``sesoi``): by default a t test with R ``segmented``'s delta-method SE,
+    or the basic bootstrap (Davison & Hinkley 1997) over case resamples in which the
+    breakpoint is searched again, which also corrects the optimism of choosing the
+    best-fitting breakpoint;
 (e) a conservative verdict ("plateau", "diminishing", "linear", "increasing",
     "inconclusive") with the numbers behind it and a rough sample size needed to
     decide;
@@ -29,8 +30,9 @@ lies below the sesoi.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -747,7 +749,7 @@ def breakpoint_ci(x: Any, y: Any, covariates: Any = None, *, psi: float | None =
 
 
 def _boot_segmented(x: np.ndarray, y: np.ndarray, base: np.ndarray, lo: float, hi: float,
-                    n_boot: int, seed: int | None, m: int | None = None
+                    n_boot: int, seed: int | None, m: int
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Case-bootstrap replicates of the whole segmented fit (breakpoint search included).
 
@@ -757,7 +759,6 @@ def _boot_segmented(x: np.ndarray, y: np.ndarray, base: np.ndarray, lo: float, h
     """
     n = x.size
     rng = np.random.default_rng(seed)
-    m = max(5, int(0.02 * n)) if m is None else m
     reps = np.full(n_boot, np.nan)
     coef = np.full((n_boot, 2), np.nan)
     for b in range(n_boot):
@@ -808,7 +809,7 @@ def _breakpoint_ci(x: np.ndarray, y: np.ndarray, Z: np.ndarray, seg: dict[str, A
                    open=bool(i0 == 0 or i1 == grid.size - 1),
                    gap=bool((~inside[i0:i1 + 1]).any()))
         return out
-    reps = (_boot_segmented(x, y, base, lo, hi, n_boot, seed, seg.get("min_side"))
+    reps = (_boot_segmented(x, y, base, lo, hi, n_boot, seed, seg["min_side"])
             if boot is None else boot)[0]
     good = reps[np.isfinite(reps)]
     out.update(n_boot=n_boot, n_failed=int(n_boot - good.size))
@@ -825,8 +826,9 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
              cov_names: Sequence[str], sesoi: float | None, sesoi_ratio: float, ci: float,
              n_knots: int, alpha: float, concave: bool, cov_type: str,
              bp_ci: str = "bootstrap", n_boot: int = 200,
-             seed: int | None = None, equivalence: str = "bootstrap",
-             scores: str | None = None, trim: float = 0.10) -> PlateauResult:
+             seed: int | None = None, equivalence: str = "delta",
+             scores: str | None = None, trim: float = 0.10,
+             to_scale: Callable[[Any], np.ndarray] | None = None) -> PlateauResult:
     n = x.size
     if np.unique(x).size < MIN_DISTINCT:
         raise InsufficientDataError(
@@ -905,6 +907,9 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
     lo_r, hi_r = seg["range"]
     tol = 1e-6 * max(1.0, hi_r - lo_r)
     segd["psi_at_edge"] = bool(seg["psi"] - lo_r < tol or hi_r - seg["psi"] < tol)
+    if to_scale is not None:  # the breakpoint and its interval in the items' scale points
+        segd["psi_scale"], segd["psi_scale_ci_low"], segd["psi_scale_ci_high"] = (
+            float(v) for v in to_scale([segd["psi"], segd["psi_ci_low"], segd["psi_ci_high"]]))
     dav = davies_test(x, y, Z if Z.shape[1] else None, k=10)
     # (d) equivalence of the right slope against the sesoi
     t1 = stats.t.ppf(1 - alpha, df)
@@ -1337,17 +1342,13 @@ def plateau(
         covs = extra + ([f"ring{r}" for r in sorted(spec.rings)
                          if spec.rings[r] and r != ring] if covariates is None else [])
         d = table_scores[[outcome, name, *covs]].dropna()
+        # mean scores are in scale points already; latent ones map through the model
+        to_scale = (partial(lat[level].to_scale, name) if scores == "latent"
+                    else partial(np.asarray, dtype=float))
         res = _fit_one(d[name].to_numpy(), d[outcome].to_numpy(), d[covs].to_numpy(),
                        driver=name, outcome=outcome, cov_names=covs,
-                       seed=None if seed is None else seed + k, scores=scores, **kw)
-        g = res.segmented
-        if scores == "latent":
-            to = lat[level].to_scale
-            g["psi_scale"], g["psi_scale_ci_low"], g["psi_scale_ci_high"] = (
-                float(v) for v in to(name, [g["psi"], g["psi_ci_low"], g["psi_ci_high"]]))
-        else:
-            g["psi_scale"], g["psi_scale_ci_low"], g["psi_scale_ci_high"] = (
-                g["psi"], g["psi_ci_low"], g["psi_ci_high"])
+                       seed=None if seed is None else seed + k, scores=scores,
+                       to_scale=to_scale, **kw)
         results[name] = res
         rows.append({"name": name, "level": level, "ring": ring, **res.key_numbers()})
     table = pd.DataFrame(rows).set_index("name")

@@ -54,6 +54,7 @@ import pandas as pd
 from scipy.special import expit
 
 from ._results import ResultMixin, Summary
+from ._shapley_core import all_subset_r2, shapley_from_r2
 from ._validation import check_int, check_seed
 from .errors import RingstatsError
 from .spec import RingSpec
@@ -488,8 +489,6 @@ def _population(key: str) -> dict[str, Any]:
 
 def _latent_shares(R: np.ndarray, y: np.ndarray) -> list[float]:
     """Shapley shares of the ring latents in the linear R^2 of ``y`` (exact, 3 players)."""
-    from ._shapley_core import all_subset_r2, shapley_from_r2
-
     C = np.corrcoef(np.column_stack([R, y]), rowvar=False)
     shap, _ = shapley_from_r2(all_subset_r2(C), 3)
     return (shap / shap.sum()).tolist()

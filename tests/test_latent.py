@@ -32,6 +32,12 @@ def world():
     return w, w.spec.validate(w.customers)
 
 
+@pytest.fixture(scope="module")
+def construct_fit(world):
+    w, d = world
+    return latent_scores(d, spec=w.spec)
+
+
 # ---------------------------------------------------------------------------------------
 # parity with R
 # ---------------------------------------------------------------------------------------
@@ -59,8 +65,8 @@ def test_eap_matches_numerical_integration_in_r(block, items):
     tau = (pd.read_csv(REF / f"latent_{block}_thresholds.csv").set_index("item")
            .loc[cols, ["t1", "t2", "t3", "t4"]].to_numpy())
     ref = pd.read_csv(REF / f"latent_{block}_eap.csv")
-    b = _Block(items=tuple(cols), low=1.0, loadings=lam, thresholds=tau, clipped=(),
-               groups=(tuple(cols),), n=100)
+    b = _Block(items=tuple(cols), low=1.0, loadings=lam, thresholds=tau,
+               groups=(tuple(cols),))
     x = items[cols].to_numpy(dtype=float)[:100]
     est, sd = _eap(b, x, n_points=201, min_items=1)
     ok = ref["eap"].notna().to_numpy()
@@ -71,19 +77,19 @@ def test_eap_matches_numerical_integration_in_r(block, items):
 # ---------------------------------------------------------------------------------------
 # recovery and properties on the simulator
 # ---------------------------------------------------------------------------------------
-def test_construct_loadings_recover_the_generator(world):
+def test_construct_loadings_recover_the_generator(world, construct_fit):
     # each construct is exactly a one-factor normal-ogive model in the generator
     w, d = world
-    ls = latent_scores(d, spec=w.spec)
+    ls = construct_fit
     est = ls.loadings.set_index("item")["loading"]
     true = w.truth.loadings[est.index]
     assert np.max(np.abs(est - true)) < 0.05
     assert abs(float(np.mean(est - true))) < 0.015
 
 
-def test_thresholds_recover_the_generator(world):
+def test_thresholds_recover_the_generator(world, construct_fit):
     w, d = world
-    ls = latent_scores(d, spec=w.spec)
+    ls = construct_fit
     thr = ls.thresholds.drop(index="ease4", level="item").to_numpy()
     true = np.tile(w.truth.params["thresholds"], (thr.shape[0], 1))
     # SE of a threshold at n = 6,000: about 0.04 at -1.8, 0.02 in the middle
@@ -91,11 +97,11 @@ def test_thresholds_recover_the_generator(world):
     assert np.abs(thr - true).mean() < 0.03
 
 
-def test_eap_is_calibrated_and_beats_mean_scores(world):
+def test_eap_is_calibrated_and_beats_mean_scores(world, construct_fit):
     # E[theta | EAP] = EAP: regressing the true construct latent on the score gives slope 1;
     # mean scores of skewed items correlate less with the latent
     w, d = world
-    ls = latent_scores(d, spec=w.spec)
+    ls = construct_fit
     ms = rs.mean_scores(d, spec=w.spec)
     for c in CONSTRUCTS:
         s, t = ls.scores[c], w.truth.latent[c]
