@@ -24,7 +24,7 @@ from scipy import optimize, stats
 
 os.environ.setdefault("RINGSTATS_QUIET", "1")
 
-from ringstats._correlation import polychoric  # noqa: E402
+from ringstats.measurement._correlation import polychoric  # noqa: E402
 
 REF = Path(__file__).resolve().parents[1] / "tests" / "reference" / "measurement"
 OUT = Path(__file__).parent / "results" / "bench_polychoric.md"

@@ -32,7 +32,7 @@ from joblib import Parallel, delayed
 
 os.environ.setdefault("RINGSTATS_QUIET", "1")
 
-from ringstats._progress import progress_iter  # noqa: E402
+from ringstats._kernels.progress import progress_iter  # noqa: E402
 from ringstats.culture import linkage  # noqa: E402
 from ringstats.moments import moderation  # noqa: E402
 from ringstats.simulate import draw  # noqa: E402

@@ -46,8 +46,8 @@ import pandas as pd
 from _report import write_report
 from joblib import Parallel, delayed
 
-from ringstats._ordinal import spec_scores
-from ringstats._progress import progress_iter
+from ringstats._kernels.progress import progress_iter
+from ringstats.measurement._ordinal import spec_scores
 from ringstats.shape import plateau
 from ringstats.simulate import draw
 

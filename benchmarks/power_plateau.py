@@ -25,7 +25,7 @@ import pandas as pd
 from _report import write_report
 from joblib import Parallel, delayed
 
-from ringstats._progress import progress_iter
+from ringstats._kernels.progress import progress_iter
 from ringstats.shape import plateau
 from ringstats.simulate import draw
 

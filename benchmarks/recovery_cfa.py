@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ringstats import ConvergenceError, cfa
-from ringstats._progress import progress_iter
+from ringstats._kernels.progress import progress_iter
 from ringstats.simulate import draw
 
 OUT = Path(__file__).parent / "results" / "recovery_cfa.md"

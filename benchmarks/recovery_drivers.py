@@ -33,7 +33,7 @@ import pandas as pd
 from _report import write_report
 from joblib import Parallel, delayed
 
-from ringstats._progress import progress_iter
+from ringstats._kernels.progress import progress_iter
 from ringstats.importance import drivers
 from ringstats.simulate import draw
 

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._progress import progress_iter
-from ._results import ResultMixin, Summary
-from ._scores import blocks_of, mean_scores
-from ._validation import (
+from ._kernels.progress import progress_iter
+from ._kernels.regression import ols
+from ._kernels.results import ResultMixin, Summary
+from ._kernels.validation import (
     check_columns,
     check_dataframe,
     check_int,
@@ -39,7 +39,8 @@ from ._validation import (
     check_seed,
 )
 from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from .spec import RingSpec
+from .measurement._scores import mean_scores
+from .spec import RingSpec, blocks_of
 
 __all__ = [
     "asymmetry",
@@ -142,24 +143,6 @@ def _per_driver(value: Any, names: Sequence[str], param: str, default: dict[str,
         return out
     v = check_real(value, param)
     return {c: v for c in names}
-
-
-def _ols(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int]:
-    """OLS coefficients, their covariance (classical), R^2 and residual df."""
-    n, k = X.shape
-    XtX = X.T @ X
-    try:
-        XtX_inv = np.linalg.inv(XtX)
-    except np.linalg.LinAlgError:
-        raise InsufficientDataError(
-            "The regression design is singular (a dummy or split term is constant or collinear)."
-        ) from None
-    beta = XtX_inv @ X.T @ y
-    resid = y - X @ beta
-    df = n - k
-    sigma2 = float(resid @ resid) / df
-    r2 = 1 - float(resid @ resid) / float(((y - y.mean()) ** 2).sum())
-    return beta, sigma2 * XtX_inv, r2, df
 
 
 def _dummies(d: _Drivers, low: dict[str, float], high: dict[str, float]
@@ -306,7 +289,8 @@ def asymmetry(
             )
         cols += [np.minimum(x, 0), np.maximum(x, 0)]
     Xs = np.column_stack(cols)
-    beta, cov, r2s, df = _ols(Xs, d.y)
+    fit = ols(Xs, d.y)
+    beta, cov, r2s, df = fit.beta, fit.cov, fit.r2, fit.df_resid
     tcrit = stats.t.ppf(0.5 + ci / 2, df)
     rows = []
     for j, c in enumerate(names):
@@ -324,7 +308,8 @@ def asymmetry(
     split = pd.DataFrame(rows, index=pd.Index(names, name="driver"))
     # PRCA
     Xd, counts = _dummies(d, low_c, high_c)
-    beta, cov, r2p, df = _ols(Xd, d.y)
+    fit = ols(Xd, d.y)
+    beta, cov, r2p, df = fit.beta, fit.cov, fit.r2, fit.df_resid
     tcrit = stats.t.ppf(0.5 + ci / 2, df)
     rows = []
     for j, c in enumerate(names):
@@ -521,7 +506,7 @@ def impact_asymmetry(
     low_c = _per_driver(low, names, "low", dl)
     high_c = _per_driver(high, names, "high", dh)
     X, counts = _dummies(d, low_c, high_c)
-    beta, _, _, _ = _ols(X, d.y)
+    beta = ols(X, d.y).beta
     est = _ia_from_beta(beta, k)
     # bootstrap (case resampling via multinomial weights, batched normal equations)
     rng = np.random.default_rng(seed)
@@ -580,7 +565,7 @@ def impact_asymmetry(
                 hc = {c: highs[c][jj] for c in names}
                 try:
                     Xg, _ = _dummies(d, lc, hc)
-                    bg, _, _, _ = _ols(Xg, d.y)
+                    bg = ols(Xg, d.y).beta
                 except InsufficientDataError:
                     continue
                 eg = _ia_from_beta(bg, k)

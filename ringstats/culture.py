@@ -23,10 +23,9 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-from ._progress import progress_iter
-from ._results import ResultMixin, Summary
-from ._scores import mean_scores, ring_scores
-from ._validation import (
+from ._kernels.progress import progress_iter
+from ._kernels.results import ResultMixin, Summary
+from ._kernels.validation import (
     check_dataframe,
     check_int,
     check_numeric,
@@ -34,6 +33,7 @@ from ._validation import (
     check_seed,
 )
 from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from .measurement._scores import mean_scores, ring_scores
 from .spec import RingSpec
 
 __all__ = ["icc", "linkage", "mediation", "LinkageResult", "MediationResult"]

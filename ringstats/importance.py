@@ -7,7 +7,7 @@ construct- and ring-level importance with bootstrap confidence intervals,
 pairwise ring differences and rank reproducibility, for a continuous, a
 top-box (promoter) or an ordinal outcome.
 
-The numerical core lives in :mod:`ringstats._shapley_core`: the R^2 of all
+The numerical core lives in :mod:`ringstats._kernels.shapley`: the R^2 of all
 2**p subsets of predictors comes from one vectorised Schur-complement
 recursion over the correlation matrix, so the exact decomposition is
 practical up to about 20 predictors and bootstrap replicates are batched.
@@ -24,11 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from . import _shapley_core as core
-from ._ordinal import SCORE_TYPES, spec_scores
-from ._progress import progress_iter
-from ._results import ResultMixin, Summary
-from ._validation import (
+from ._kernels import shapley as core
+from ._kernels.progress import progress_iter
+from ._kernels.results import ResultMixin, Summary
+from ._kernels.validation import (
     check_bool,
     check_columns,
     check_dataframe,
@@ -39,7 +38,8 @@ from ._validation import (
     check_seed,
 )
 from .errors import ConvergenceError, InsufficientDataError, RingstatsError
-from .spec import RingSpec
+from .measurement._scores import SCORE_TYPES, spec_scores
+from .spec import RING_LABELS, RingSpec
 
 __all__ = [
     "regression",
@@ -1151,8 +1151,6 @@ def drivers(
          "ci_high": hi[i_lmg], "share": est[i_lmg] / r2, "rank": _rank(est[i_lmg])},
         index=pd.Index(names, name="construct"),
     )
-    from ._palette import RING_LABELS
-
     ring_tab = pd.DataFrame(
         {"label": [RING_LABELS.get(r, f"Ring {r}") for r in rings], "estimate": est[i_rv],
          "share": est[i_sh], "ci_low": lo[i_sh], "ci_high": hi[i_sh], "rank": _rank(est[i_sh])},

@@ -25,10 +25,9 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from ._progress import progress_iter
-from ._results import ResultMixin, Summary
-from ._scores import mean_scores, ring_scores
-from ._validation import (
+from ._kernels.progress import progress_iter
+from ._kernels.results import ResultMixin, Summary
+from ._kernels.validation import (
     check_bool,
     check_columns,
     check_dataframe,
@@ -40,6 +39,7 @@ from ._validation import (
     check_seed,
 )
 from .errors import InsufficientDataError, RingstatsError
+from .measurement._scores import mean_scores, ring_scores
 from .spec import RingSpec
 
 __all__ = [

@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._results import ResultMixin, Summary
-from ._validation import (
+from ._kernels.results import ResultMixin, Summary
+from ._kernels.validation import (
     check_bool,
     check_columns,
     check_dataframe,

@@ -31,7 +31,7 @@ lies below the sesoi.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -39,11 +39,15 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ._ordinal import SCORE_TYPES, latent_scores
-from ._progress import progress_enabled, progress_iter
-from ._results import ResultMixin, Summary
-from ._scores import mean_scores, ring_scores
-from ._validation import (
+from ._kernels.progress import progress_enabled, progress_iter
+from ._kernels.regression import (
+    harrell_knots,
+    ols,
+    rcs_basis,
+    rcs_deriv,
+)
+from ._kernels.results import ResultMixin, Summary
+from ._kernels.validation import (
     check_bool,
     check_columns,
     check_dataframe,
@@ -55,6 +59,8 @@ from ._validation import (
     check_seed,
 )
 from .errors import InsufficientDataError, RingstatsError
+from .measurement._ordinal import latent_scores
+from .measurement._scores import SCORE_TYPES, mean_scores, ring_scores
 from .spec import RingSpec
 
 __all__ = [
@@ -79,107 +85,7 @@ COV_TYPES = ("HC3", "nonrobust")
 DEFAULT_SESOI_RATIO = 0.5
 MIN_DISTINCT = 5
 
-#: Harrell (2015, Regression Modeling Strategies, 2nd ed., Table 2.3) knot quantiles.
-HARRELL_QUANTILES: dict[int, tuple[float, ...]] = {
-    3: (0.10, 0.50, 0.90),
-    4: (0.05, 0.35, 0.65, 0.95),
-    5: (0.05, 0.275, 0.50, 0.725, 0.95),
-    6: (0.05, 0.23, 0.41, 0.59, 0.77, 0.95),
-    7: (0.025, 0.1833, 0.3417, 0.50, 0.6583, 0.8167, 0.975),
-}
-
-
 # ----------------------------------------------------------------------------------------
-# numerical building blocks
-# ----------------------------------------------------------------------------------------
-@dataclass
-class _OLS:
-    beta: np.ndarray
-    cov: np.ndarray  # chosen covariance (HC3 or classical)
-    cov_classic: np.ndarray
-    resid: np.ndarray
-    rss: float
-    df_resid: int
-    sigma2: float
-
-
-def _ols(X: np.ndarray, y: np.ndarray, cov_type: str = "nonrobust") -> _OLS:
-    n, p = X.shape
-    q, r = np.linalg.qr(X)
-    d = np.abs(np.diag(r))
-    if d.size < p or d.min() <= 1e-9 * max(d.max(), 1.0) or n <= p:
-        raise InsufficientDataError(
-            "the design matrix is singular (a driver or covariate is constant or collinear "
-            f"with the others, or there are too few rows: n={n}, columns={p}); "
-            "drop the collinear column or add data."
-        )
-    rinv = np.linalg.solve(r, np.eye(p))
-    xtx_inv = rinv @ rinv.T
-    beta = rinv @ (q.T @ y)
-    resid = y - X @ beta
-    rss = float(resid @ resid)
-    df = n - p
-    sigma2 = rss / df
-    cov_c = sigma2 * xtx_inv
-    if cov_type == "HC3":
-        h = np.einsum("ij,ij->i", q, q)
-        w = (resid / np.clip(1.0 - h, 1e-12, None)) ** 2
-        xw = X * w[:, None]
-        cov = xtx_inv @ (X.T @ xw) @ xtx_inv
-    else:
-        cov = cov_c
-    return _OLS(beta, cov, cov_c, resid, rss, df, sigma2)
-
-
-def harrell_knots(x: Any, n_knots: int = 4) -> np.ndarray:
-    """Knots of a restricted cubic spline at Harrell's quantiles (duplicates dropped).
-
-    Harrell (2015), *Regression Modeling Strategies*, 2nd ed., Table 2.3; quantiles of
-    type 7 (R's default ``quantile``). With a discrete driver several quantiles can
-    coincide; duplicated knots are dropped, so fewer knots may come back.
-    """
-    n_knots = check_int(n_knots, "n_knots", min_value=3, max_value=7)
-    x = np.asarray(x, dtype=float)
-    return np.unique(np.quantile(x, HARRELL_QUANTILES[n_knots]))
-
-
-def rcs_basis(x: Any, knots: Sequence[float]) -> np.ndarray:
-    """Nonlinear terms of Harrell's restricted cubic spline (``Hmisc::rcspline.eval``, norm=2).
-
-    For knots t_1 < ... < t_k returns k - 2 columns
-    ``[(x-t_j)_+^3 - (x-t_{k-1})_+^3 (t_k-t_j)/(t_k-t_{k-1})
-    + (x-t_k)_+^3 (t_{k-1}-t_j)/(t_k-t_{k-1})] / (t_k-t_1)^2``; together with ``x`` they
-    span the natural cubic splines with these knots (linear beyond the outer knots).
-    """
-    x = np.asarray(x, dtype=float)
-    t = np.asarray(knots, dtype=float)
-    k = t.size
-    if k < 3:
-        return np.empty((x.size, 0))
-    norm = (t[-1] - t[0]) ** 2
-    cols = []
-    for j in range(k - 2):
-        c = (np.maximum(x - t[j], 0) ** 3
-             - np.maximum(x - t[-2], 0) ** 3 * (t[-1] - t[j]) / (t[-1] - t[-2])
-             + np.maximum(x - t[-1], 0) ** 3 * (t[-2] - t[j]) / (t[-1] - t[-2]))
-        cols.append(c / norm)
-    return np.column_stack(cols)
-
-
-def _rcs_deriv(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
-    """d/dx of :func:`rcs_basis` columns."""
-    t = knots
-    k = t.size
-    norm = (t[-1] - t[0]) ** 2
-    cols = []
-    for j in range(k - 2):
-        c = 3 * (np.maximum(x - t[j], 0) ** 2
-                 - np.maximum(x - t[-2], 0) ** 2 * (t[-1] - t[j]) / (t[-1] - t[-2])
-                 + np.maximum(x - t[-1], 0) ** 2 * (t[-2] - t[j]) / (t[-1] - t[-2]))
-        cols.append(c / norm)
-    return np.column_stack(cols) if cols else np.empty((x.size, 0))
-
-
 def davies_test(x: Any, y: Any, covariates: Any = None, *, k: int = 10,
                 alternative: str = "two.sided") -> dict[str, Any]:
     """Davies' test for a change in slope, as R ``segmented::davies.test`` (version 1.6).
@@ -357,18 +263,18 @@ def segmented_fit(x: Any, y: Any, covariates: Any = None, *, cov_type: str = "no
         if res.fun <= rss(psi):
             psi = float(res.x)
     U = np.maximum(x - psi, 0.0)
-    fitm = _ols(np.column_stack([base, U]), y, "nonrobust")
+    fitm = ols(np.column_stack([base, U]), y, "nonrobust")
     beta_u = fitm.beta[-1]
     Vx = -(x > psi).astype(float) * beta_u
     # final working model as R segmented: [1, x, Z, U, b2 * V]; its covariance (with the
     # psi column) is what segmented::slope and summary use, so slope SEs carry the
     # breakpoint uncertainty
-    fin = _ols(np.column_stack([base, U, Vx]), y, cov_type)
+    fin = ols(np.column_stack([base, U, Vx]), y, cov_type)
     psi_se = float(np.sqrt(fin.cov_classic[-1, -1]))
     # report the hinge coefficients with the covariance of the final model (psi column
     # dropped from the estimates: its coefficient is ~0 at convergence)
-    fitm = _OLS(fitm.beta, fin.cov[:-1, :-1], fin.cov_classic[:-1, :-1], fitm.resid,
-                fitm.rss, fin.df_resid, fin.sigma2)
+    fitm = replace(fitm, cov=fin.cov[:-1, :-1], cov_classic=fin.cov_classic[:-1, :-1],
+                   df_resid=fin.df_resid, sigma2=fin.sigma2)
     return {"psi": float(psi), "psi_se": psi_se, "fit": fitm, "final": fin,
             "df_resid": fin.df_resid, "iterations": it, "range": (float(lo), float(hi)),
             "profile": (grid, prof), "min_side": int(m)}
@@ -840,7 +746,7 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
                                     f"rows; got {n}.")
     # (a) linear
     Xl = np.column_stack([np.ones(n), x, Z])
-    lin = _ols(Xl, y, cov_type)
+    lin = ols(Xl, y, cov_type)
     tq = stats.t.ppf(0.5 + ci / 2, lin.df_resid)
     se = np.sqrt(np.diag(lin.cov))
     names = ["intercept", driver, *cov_names]
@@ -856,7 +762,7 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
                               "p_val": np.nan, "wald_p_hc3": np.nan}
     if B.shape[1] >= 1:
         Xs = np.column_stack([Xl, B])
-        sp = _ols(Xs, y, cov_type)
+        sp = ols(Xs, y, cov_type)
         q = B.shape[1]
         spline["df1"], spline["df2"] = q, sp.df_resid
         f = ((lin.rss - sp.rss) / q) / (sp.rss / sp.df_resid)
@@ -958,7 +864,7 @@ def _fit_one(x: np.ndarray, y: np.ndarray, Z: np.ndarray, *, driver: str, outcom
     med = float(np.median(x))
     if np.sum(x > med) < 5:
         med = float(np.mean(x))
-    hin = _ols(np.column_stack([Xl, np.maximum(x - med, 0.0)]), y, cov_type)
+    hin = ols(np.column_stack([Xl, np.maximum(x - med, 0.0)]), y, cov_type)
     chg_m, chg_m_se = float(hin.beta[-1]), float(np.sqrt(hin.cov[-1, -1]))
     chg_low = chg_m - t1 * chg_m_se
     informative = plateau_change < 0 and chg_low > plateau_change
@@ -1436,11 +1342,11 @@ def marginal_effects(
     n = x.size
     B = rcs_basis(x, knots)
     X = np.column_stack([np.ones(n), Z, x, B])
-    fit = _ols(X, y, cov_type)
+    fit = ols(X, y, cov_type)
     j0 = 1 + Z.shape[1]
     idx = np.arange(j0, X.shape[1])
     g = np.linspace(np.quantile(x, 0.01), np.quantile(x, 0.99), grid)
-    D = np.column_stack([np.ones(grid), _rcs_deriv(g, knots)])
+    D = np.column_stack([np.ones(grid), rcs_deriv(g, knots)])
     beta = fit.beta[idx]
     V = fit.cov[np.ix_(idx, idx)]
     est = D @ beta

@@ -53,9 +53,9 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from ._results import ResultMixin, Summary
-from ._shapley_core import all_subset_r2, shapley_from_r2
-from ._validation import check_int, check_seed
+from ._kernels.results import ResultMixin, Summary
+from ._kernels.shapley import all_subset_r2, shapley_from_r2
+from ._kernels.validation import check_int, check_seed
 from .errors import RingstatsError
 from .spec import RingSpec
 

@@ -30,6 +30,7 @@ A minimal YAML file::
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,17 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ._validation import check_dataframe
+from ._kernels.validation import check_dataframe
 from .errors import RingstatsWarning, SpecError, ValidationError
 
-__all__ = ["Scale", "Construct", "RingSpec", "LTR_SCALE"]
+__all__ = ["Scale", "Construct", "RingSpec", "LTR_SCALE", "RING_LABELS", "blocks_of"]
+
+#: Plain-language name of each ring, used in every table, report and figure.
+RING_LABELS: dict[int, str] = {
+    1: "Ring 1: core proposition",
+    2: "Ring 2: operational execution",
+    3: "Ring 3: connection and meaning",
+}
 
 _REVERSED_ATTR = "ringstats_reversed"
 
@@ -530,3 +538,33 @@ def _plain(v: Any) -> Any:
 def _examples(values: pd.Series, k: int = 3) -> str:
     uniq = pd.unique(values)[:k]
     return ", ".join(str(_plain(v)) for v in uniq)
+
+
+def blocks_of(spec: RingSpec | Mapping[str, Sequence[str]], param: str = "spec") -> dict[str, list[str]]:
+    """Construct -> item list from a RingSpec or a plain mapping of construct to items.
+
+    The one place where a measurement model is read from either form; every estimator
+    (reliability, CFA, HTMT, scores) goes through it.
+
+    Raises
+    ------
+    SpecError
+        When ``spec`` is neither, is empty, or maps a construct to something other than
+        a non-empty list of column names.
+    """
+    if isinstance(spec, RingSpec):
+        return {c.name: list(c.items) for c in spec.constructs}
+    if isinstance(spec, Mapping) and spec:
+        out: dict[str, list[str]] = {}
+        for name, items in spec.items():
+            if isinstance(items, str) or not isinstance(items, Sequence) or not items:
+                raise SpecError(
+                    f"`{param}` must map each construct to a non-empty list of item columns; "
+                    f"got {items!r} for {name!r}."
+                )
+            out[str(name)] = list(items)
+        return out
+    raise SpecError(
+        f"`{param}` must be a RingSpec or a dict of construct -> item columns; "
+        f"got {type(spec).__name__ if not isinstance(spec, Mapping) else 'an empty dict'}."
+    )

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._progress import progress_iter
-from ._results import ResultMixin, Summary
-from ._scores import ring_scores
-from ._validation import (
+from ._kernels.progress import progress_iter
+from ._kernels.regression import harrell_knots, ols, rcs_basis
+from ._kernels.results import ResultMixin, Summary
+from ._kernels.validation import (
     check_columns,
     check_dataframe,
     check_int,
@@ -29,7 +29,7 @@ from ._validation import (
     check_seed,
 )
 from .errors import InsufficientDataError, RingstatsError
-from .shape import _ols, harrell_knots, rcs_basis
+from .measurement._scores import ring_scores
 from .spec import RingSpec
 
 __all__ = ["what_if", "WhatIfResult"]
@@ -105,7 +105,7 @@ def _predict_all(S: np.ndarray, y: np.ndarray, *, model: str, n_knots: int, ring
     knots = [harrell_knots(S[:, j], n_knots) for j in range(S.shape[1])] if model == "spline" \
         else None
     X = _design(S, knots)
-    fit = _ols(X, y, "nonrobust")
+    fit = ols(X, y, "nonrobust")
     res = np.sort(fit.resid)
     out = np.empty((len(ring_idx), shifts_pts.shape[1], 4))
     for a, j in enumerate(ring_idx):

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ringstats._plot_asymmetry import plot_impact_asymmetry, plot_kano
 from ringstats.asymmetries import KANO_TABLE, asymmetry, asymmetry_cli, impact_asymmetry, kano
 from ringstats.errors import InsufficientDataError, RingstatsError
+from ringstats.plotting import plot_impact_asymmetry, plot_kano
 
 
 def _sim(n: int, seed: int, kind: str = "mixed") -> pd.DataFrame:

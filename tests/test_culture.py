@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 
-from ringstats._plot_linkage import plot_caterpillar, plot_linkage_scatter
 from ringstats.culture import icc, linkage, mediation
 from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ringstats.plotting import plot_caterpillar, plot_linkage_scatter
 from ringstats.simulate import draw
 
 

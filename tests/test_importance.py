@@ -1,4 +1,4 @@
-"""Tests for ringstats.importance and ringstats._shapley_core."""
+"""Tests for ringstats.importance and ringstats._kernels.shapley."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ringstats import _shapley_core as core
 from ringstats import importance as imp
+from ringstats._kernels import shapley as core
 from ringstats.errors import InsufficientDataError, RingstatsError
 from ringstats.simulate import draw
 
@@ -312,7 +312,7 @@ def test_logit_and_ordinal_likelihoods_match_statsmodels(small):
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     w, d = small
-    from ringstats._scores import mean_scores
+    from ringstats.measurement._scores import mean_scores
 
     S = mean_scores(d, spec=w.spec).join(d["ltr"]).dropna()
     X = S[["product", "seen"]].to_numpy()
@@ -463,7 +463,7 @@ def test_drivers_cli_text(small):
 def test_plots_return_axes(small):
     import matplotlib.pyplot as plt
 
-    from ringstats._plot_drivers import plot_importance, plot_ring_diagram
+    from ringstats.plotting import plot_importance, plot_ring_diagram
 
     w, d = small
     res = imp.drivers(d, spec=w.spec, n_boot=50, seed=1)

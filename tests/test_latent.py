@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import ringstats as rs
-from ringstats._ordinal import _Block, _eap, latent_scores
 from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ringstats.measurement._ordinal import _Block, _eap, latent_scores
 from ringstats.simulate import CONSTRUCTS, draw
 
 REF = Path(__file__).parent / "reference" / "latent"

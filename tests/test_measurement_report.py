@@ -13,9 +13,13 @@ import pytest  # noqa: E402
 
 import ringstats.measurement as m  # noqa: E402
 from ringstats import RingstatsError  # noqa: E402
-from ringstats._palette import RING_COLORS  # noqa: E402
-from ringstats._plot_measurement import plot_htmt, plot_loadings, plot_scree  # noqa: E402
 from ringstats.cli import main  # noqa: E402
+from ringstats.plotting import (  # noqa: E402
+    RING_COLORS,  # noqa: E402
+    plot_htmt,
+    plot_loadings,
+    plot_scree,
+)
 from ringstats.simulate import draw  # noqa: E402
 
 

@@ -6,9 +6,9 @@ import pytest
 from matplotlib.axes import Axes
 from scipy import stats
 
-from ringstats._plot_moments import plot_johnson_neyman, plot_simple_slopes
 from ringstats.errors import InsufficientDataError, RingstatsError
 from ringstats.moments import moderation, moment_share, recovery_paradox
+from ringstats.plotting import plot_johnson_neyman, plot_simple_slopes
 from ringstats.simulate import draw
 
 

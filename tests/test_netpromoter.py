@@ -12,9 +12,9 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from ringstats._plot_nps import plot_nps
 from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ringstats.netpromoter import nps, nps_by, nps_cli, nps_sample_size, nps_test
+from ringstats.plotting import plot_nps
 
 
 def _ltr(p: int, q: int, d: int) -> np.ndarray:

@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from scipy.stats import multivariate_normal
 
-from ringstats._correlation import (
+from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ringstats.measurement._correlation import (
     PolychoricResult,
     _bvn_cdf,
     correlation,
     nearest_pd,
     polychoric,
 )
-from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ringstats.simulate import draw
 
 REF = Path(__file__).parent / "reference" / "measurement"

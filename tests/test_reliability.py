@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ringstats._reliability import ReliabilityResult, cronbach_alpha, reliability
 from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ringstats.measurement._reliability import ReliabilityResult, cronbach_alpha, reliability
 from ringstats.simulate import draw
 
 REF = Path(__file__).parent / "reference" / "measurement"

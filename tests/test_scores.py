@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from ringstats import RingstatsError, cfa
-from ringstats._scores import blocks_of, mean_scores, ring_scores
 from ringstats.measurement import scores
+from ringstats.measurement._scores import blocks_of, mean_scores, ring_scores
 from ringstats.simulate import draw
 
 

@@ -250,7 +250,7 @@ def test_marginal_effects_plateau_region():
 def test_plots_return_axes():
     from matplotlib.axes import Axes
 
-    from ringstats._plot_shape import plot_curve, plot_marginal
+    from ringstats.plotting import plot_curve, plot_marginal
 
     r = plateau(_frame("plateau", n=800), outcome="y", driver="x")
     assert isinstance(plot_curve(r), Axes)

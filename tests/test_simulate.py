@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import ringstats as rs
-from ringstats._scores import mean_scores, ring_scores
+from ringstats.measurement._scores import mean_scores, ring_scores
 from ringstats.simulate import WORLDS, world_params
 
 BASE = world_params("base")

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ringstats._validity import HTMTResult, fornell_larcker, htmt
 from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ringstats.measurement._validity import HTMTResult, fornell_larcker, htmt
 from ringstats.simulate import draw
 
 REF = Path(__file__).parent / "reference" / "measurement"

@@ -69,7 +69,7 @@ def test_shares_exact_against_brute_force():
 def test_plot_what_if(base):
     from matplotlib.axes import Axes
 
-    from ringstats._plot_shape import plot_what_if
+    from ringstats.plotting import plot_what_if
 
     d, spec = base
     r = what_if(d, spec=spec, shifts=[0.5], n_boot=5, seed=1, progress=False)

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .._results import ResultMixin, Summary
-from .._validation import check_int, check_option, check_seed
+from .._kernels.results import ResultMixin, Summary
+from .._kernels.validation import check_int, check_option, check_seed
 from ..errors import MissingExtraError, RingstatsError
 from ..spec import RingSpec
 

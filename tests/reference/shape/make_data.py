@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ringstats._scores import ring_scores
+from ringstats.measurement._scores import ring_scores
 from ringstats.simulate import draw
 
 HERE = Path(__file__).resolve().parent

@@ -7,14 +7,14 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.patches import Patch, Wedge
 
+from ..errors import RingstatsError
 from ._palette import RING_COLORS, RING_LABELS, get_ax
-from .errors import RingstatsError
 
 __all__ = ["plot_importance", "plot_ring_diagram"]
 
 
 def _check_result(result: object) -> None:
-    from .importance import DriverResult
+    from ..importance import DriverResult
 
     if not isinstance(result, DriverResult):
         raise RingstatsError(

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ._results import ResultMixin, Summary
-from ._validation import (
+from .._kernels.results import ResultMixin, Summary
+from .._kernels.validation import (
     check_bool,
     check_columns,
     check_dataframe,
@@ -32,13 +32,13 @@ from ._validation import (
     check_option,
     check_probability,
 )
-from .errors import (
+from ..errors import (
     ConvergenceError,
     InsufficientDataError,
     RingstatsWarning,
     SpecError,
 )
-from .spec import RingSpec
+from ..spec import RingSpec, blocks_of
 
 __all__ = ["cfa", "CFAResult"]
 
@@ -507,24 +507,7 @@ class CFAResult(ResultMixin):
 
 # ----------------------------------------------------------------------------- public API
 def _blocks_from(spec: Any) -> dict[str, tuple[str, ...]]:
-    if isinstance(spec, RingSpec):
-        return {c.name: tuple(c.items) for c in spec.constructs}
-    if isinstance(spec, Mapping):
-        out: dict[str, tuple[str, ...]] = {}
-        for name, its in spec.items():
-            if isinstance(its, str) or not isinstance(its, Sequence):
-                raise SpecError(
-                    f"`spec` must map each construct to a list of item columns; construct "
-                    f"`{name}` got {its!r}."
-                )
-            out[str(name)] = tuple(its)
-        if not out:
-            raise SpecError("`spec` must name at least one construct; got an empty mapping.")
-        return out
-    raise SpecError(
-        "`spec` must be a RingSpec or a dict mapping construct names to item lists; "
-        f"got {type(spec).__name__}."
-    )
+    return {name: tuple(items) for name, items in blocks_of(spec).items()}
 
 
 def _check_blocks(blocks: dict[str, tuple[str, ...]]) -> list[str]:

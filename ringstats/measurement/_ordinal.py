@@ -40,13 +40,18 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from .._kernels.linalg import minres_one_factor
+from .._kernels.results import ResultMixin, Summary
+from .._kernels.validation import (
+    check_columns,
+    check_dataframe,
+    check_int,
+    check_numeric,
+    check_option,
+)
+from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ..spec import RingSpec, blocks_of
 from ._correlation import polychoric
-from ._reliability import _minres_one_factor
-from ._results import ResultMixin, Summary
-from ._scores import blocks_of, mean_scores, ring_scores
-from ._validation import check_columns, check_dataframe, check_int, check_numeric, check_option
-from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from .spec import RingSpec
 
 __all__ = ["latent_scores", "LatentScores"]
 
@@ -107,7 +112,7 @@ def _fit_block(data: pd.DataFrame, items: list[str], name: str,
         # just identified only with equal loadings
         lam = np.full(2, np.sqrt(max(r[0, 1], 0.0)))
     else:
-        lam = _minres_one_factor(r)
+        lam = minres_one_factor(r)
     bad = [it for it, v in zip(items, lam, strict=True) if abs(v) > MAX_LOADING]
     if bad:
         warnings.warn(
@@ -337,21 +342,3 @@ def latent_scores(
         level=level,
         _blocks=fitted,
     )
-
-
-#: Scoring policies accepted by the analysis modules' ``scores=`` argument.
-SCORE_TYPES = ("mean", "latent")
-
-
-def spec_scores(data: pd.DataFrame, *, spec: RingSpec, level: str, scores: str,
-                constructs: Sequence[str] | None = None) -> pd.DataFrame:
-    """Construct or ring scores under a ``scores=`` policy (shared by the analysis modules).
-
-    ``"mean"``: :func:`ringstats.mean_scores` / :func:`ringstats.ring_scores` (scale points);
-    ``"latent"``: :func:`latent_scores` at that level (trait metric).
-    """
-    check_option(scores, "scores", SCORE_TYPES)
-    sp = spec if constructs is None else spec.subset(list(constructs))
-    if scores == "mean":
-        return mean_scores(data, spec=sp) if level == "construct" else ring_scores(data, spec=sp)
-    return latent_scores(data, spec=sp, level=level).scores

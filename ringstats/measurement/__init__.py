@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._kernels.results import ResultMixin, Summary
+from .._kernels.validation import check_dataframe, check_int, check_option, check_seed
+from ..errors import RingstatsWarning
+from ..spec import RingSpec, blocks_of
 from ._cfa import CFAResult, cfa
 from ._correlation import PolychoricResult, correlation, nearest_pd, polychoric
 from ._efa import (
@@ -29,12 +33,8 @@ from ._efa import (
 )
 from ._ordinal import LatentScores, latent_scores
 from ._reliability import ReliabilityResult, cronbach_alpha, reliability
-from ._results import ResultMixin, Summary
-from ._scores import blocks_of, mean_scores, ring_scores, scores
-from ._validation import check_dataframe, check_int, check_option, check_seed
+from ._scores import mean_scores, ring_scores, scores
 from ._validity import HTMTResult, fornell_larcker, htmt
-from .errors import RingstatsWarning
-from .spec import RingSpec
 
 __all__ = [
     "reliability", "ReliabilityResult", "cronbach_alpha",

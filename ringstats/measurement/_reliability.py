@@ -12,25 +12,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
-from ._results import ResultMixin, Summary
-from ._scores import blocks_of
-from ._validation import (
+from .._kernels.linalg import minres_one_factor
+from .._kernels.results import ResultMixin, Summary
+from .._kernels.validation import (
     check_columns,
     check_dataframe,
     check_numeric,
     check_option,
     check_probability,
 )
-from .errors import (
+from ..errors import (
     ConvergenceError,
     InsufficientDataError,
     RingstatsError,
     RingstatsWarning,
     SpecError,
 )
-from .spec import RingSpec
+from ..spec import RingSpec, blocks_of
 
 __all__ = ["reliability", "ReliabilityResult", "cronbach_alpha"]
 
@@ -88,43 +88,11 @@ def _feldt(alpha: float, n: int, k: int, ci: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _minres_one_factor(r: np.ndarray) -> np.ndarray:
-    """One-factor minimum-residual (ULS) loadings as ``psych::fa(fm = "minres")``.
-
-    Minimises the off-diagonal squared residuals over the uniquenesses (bounded to
-    [0.005, 1], psych's bounds), loadings from the first eigenpair of R with 1 - psi on the
-    diagonal.
-    """
-    p = r.shape[0]
-
-    def loadings(psi: np.ndarray) -> np.ndarray:
-        s = r.copy()
-        s[np.diag_indices(p)] = 1.0 - psi
-        vals, vecs = np.linalg.eigh(s)
-        return vecs[:, -1] * np.sqrt(max(vals[-1], 0.0))
-
-    def obj(psi: np.ndarray) -> float:
-        lam = loadings(psi)
-        res = r - np.outer(lam, lam)
-        res[np.diag_indices(p)] = 0.0
-        return float((res ** 2).sum())
-
-    try:
-        smc = 1.0 - 1.0 / np.diag(np.linalg.inv(r))
-    except np.linalg.LinAlgError:
-        smc = np.full(p, 0.5)
-    start = np.clip(1.0 - smc, 0.005, 1.0)
-    out = optimize.minimize(obj, start, method="L-BFGS-B", bounds=[(0.005, 1.0)] * p,
-                            options={"ftol": 1e-14, "gtol": 1e-10, "maxiter": 1000})
-    lam = loadings(out.x)
-    return lam if lam.sum() >= 0 else -lam
-
-
 def _omega_total(c: np.ndarray) -> float:
     """psych::omega(nfactors = 1)$omega.tot: 1 - sum(u2) / sum(R), u2 = 1 - minres h2."""
     s = np.sqrt(np.diag(c))
     r = c / np.outer(s, s)
-    lam = _minres_one_factor(r)
+    lam = minres_one_factor(r)
     return float(1.0 - np.sum(1.0 - lam ** 2) / r.sum())
 
 
@@ -189,7 +157,7 @@ def cronbach_alpha(
     Examples
     --------
     >>> from ringstats.simulate import draw
-    >>> from ringstats._reliability import cronbach_alpha
+    >>> from ringstats.measurement._reliability import cronbach_alpha
     >>> w = draw("base", n=500, seed=1)
     >>> df = w.spec.validate(w.customers)
     >>> a = cronbach_alpha(df, items=["prod1", "prod2", "prod3", "prod4"])
@@ -320,7 +288,7 @@ def reliability(
     Examples
     --------
     >>> from ringstats.simulate import draw
-    >>> from ringstats._reliability import reliability
+    >>> from ringstats.measurement._reliability import reliability
     >>> w = draw("base", n=500, seed=1)
     >>> df = w.spec.validate(w.customers)
     >>> rel = reliability(df, spec=w.spec)

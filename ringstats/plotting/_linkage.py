@@ -8,9 +8,9 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import LinearSegmentedColormap, Normalize
 from scipy import stats
 
+from ..culture import LinkageResult
+from ..errors import RingstatsError
 from ._palette import OUTCOME_COLOR, RING_COLORS, get_ax
-from .culture import LinkageResult
-from .errors import RingstatsError
 
 __all__ = ["plot_caterpillar", "plot_linkage_scatter"]
 

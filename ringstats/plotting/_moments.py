@@ -5,9 +5,9 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from ..errors import RingstatsError
+from ..moments import ModerationResult
 from ._palette import OUTCOME_COLOR, RING_COLORS, get_ax
-from .errors import RingstatsError
-from .moments import ModerationResult
 
 __all__ = ["plot_simple_slopes", "plot_johnson_neyman"]
 

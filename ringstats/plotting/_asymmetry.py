@@ -6,8 +6,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from ..errors import RingstatsError
 from ._palette import OUTCOME_COLOR, RING_COLORS, RING_LABELS, get_ax
-from .errors import RingstatsError
 
 __all__ = ["plot_impact_asymmetry", "plot_kano"]
 
@@ -38,7 +38,7 @@ def plot_impact_asymmetry(ia_result, *, ax: Axes | None = None) -> Axes:
     ...                        n_boot=100, seed=1)
     >>> ax = plot_impact_asymmetry(res)
     """
-    from .asymmetries import IAResult
+    from ..asymmetries import IAResult
 
     if not isinstance(ia_result, IAResult):
         raise RingstatsError(
@@ -112,7 +112,7 @@ def plot_kano(kano_result, *, ax: Axes | None = None) -> Axes:
     >>> df = pd.DataFrame({"f": [1, 2, 1, 3], "d": [5, 5, 3, 5]})
     >>> ax = plot_kano(kano(df, functional=["f"], dysfunctional=["d"]))
     """
-    from .asymmetries import KanoResult
+    from ..asymmetries import KanoResult
 
     if not isinstance(kano_result, KanoResult):
         raise RingstatsError(

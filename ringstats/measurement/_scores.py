@@ -15,31 +15,18 @@ from math import ceil
 import numpy as np
 import pandas as pd
 
-from ._validation import check_columns, check_dataframe, check_int, check_numeric, check_option
-from .errors import RingstatsError
-from .spec import RingSpec
+from .._kernels.validation import (
+    check_columns,
+    check_dataframe,
+    check_int,
+    check_numeric,
+    check_option,
+)
+from ..errors import RingstatsError
+from ..spec import RingSpec, blocks_of
+from ._ordinal import latent_scores
 
-__all__ = ["scores", "mean_scores", "ring_scores"]
-
-
-def blocks_of(spec: RingSpec | Mapping[str, Sequence[str]], param: str = "spec") -> dict[str, list[str]]:
-    """Construct -> item list from a RingSpec or a plain mapping."""
-    if isinstance(spec, RingSpec):
-        return {c.name: list(c.items) for c in spec.constructs}
-    if isinstance(spec, Mapping) and spec:
-        out: dict[str, list[str]] = {}
-        for name, items in spec.items():
-            if isinstance(items, str) or not isinstance(items, Sequence) or not items:
-                raise RingstatsError(
-                    f"`{param}` must map each construct to a non-empty list of item columns; "
-                    f"got {items!r} for {name!r}."
-                )
-            out[str(name)] = list(items)
-        return out
-    raise RingstatsError(
-        f"`{param}` must be a RingSpec or a dict of construct -> item columns; "
-        f"got {type(spec).__name__}."
-    )
+__all__ = ["scores", "mean_scores", "ring_scores", "spec_scores", "SCORE_TYPES"]
 
 
 def mean_scores(
@@ -216,8 +203,6 @@ def scores(
     if method == "mean":
         return mean_scores(data, spec=spec, min_items=min_items)
     if method == "eap":
-        from ._ordinal import latent_scores
-
         return latent_scores(data, spec=spec, min_items=min_items).scores
     from ._cfa import cfa
 
@@ -264,3 +249,21 @@ def scores(
                     val[:, j] = np.nan
             out[sel] = val
     return pd.DataFrame(out, index=data.index, columns=names)
+
+
+#: Scoring policies accepted by the analysis modules' ``scores=`` argument.
+SCORE_TYPES = ("mean", "latent")
+
+
+def spec_scores(data: pd.DataFrame, *, spec: RingSpec, level: str, scores: str,
+                constructs: Sequence[str] | None = None) -> pd.DataFrame:
+    """Construct or ring scores under a ``scores=`` policy (shared by the analysis modules).
+
+    ``"mean"``: :func:`ringstats.mean_scores` / :func:`ringstats.ring_scores` (scale points);
+    ``"latent"``: :func:`ringstats.latent_scores` at that level (trait metric).
+    """
+    check_option(scores, "scores", SCORE_TYPES)
+    sp = spec if constructs is None else spec.subset(list(constructs))
+    if scores == "mean":
+        return mean_scores(data, spec=sp) if level == "construct" else ring_scores(data, spec=sp)
+    return latent_scores(data, spec=sp, level=level).scores

@@ -7,8 +7,8 @@ import re
 import pandas as pd
 from matplotlib.axes import Axes
 
+from ..errors import RingstatsError
 from ._palette import OUTCOME_COLOR, RING_COLORS, RING_LABELS, get_ax
-from .errors import RingstatsError
 
 __all__ = ["plot_curve", "plot_marginal", "plot_what_if"]
 
@@ -41,7 +41,7 @@ def plot_curve(plateau_result, *, ax: Axes | None = None, bins: int = 12,
     color : str, optional
         Line colour; default the ring colour when the driver is ``ring1/2/3``.
     """
-    from .shape import PlateauResult, segmented_curve, spline_curve
+    from ..shape import PlateauResult, segmented_curve, spline_curve
 
     if not isinstance(plateau_result, PlateauResult):
         raise RingstatsError("`plateau_result` must be a PlateauResult; got "
@@ -81,7 +81,7 @@ def plot_curve(plateau_result, *, ax: Axes | None = None, bins: int = 12,
 
 def plot_marginal(marginal, *, ax: Axes | None = None, color: str | None = None) -> Axes:
     """Slope curve with its simultaneous band, the sesoi line and the plateau region."""
-    from .shape import MarginalEffects
+    from ..shape import MarginalEffects
 
     if not isinstance(marginal, MarginalEffects):
         raise RingstatsError("`marginal` must be a MarginalEffects result; got "
@@ -113,8 +113,8 @@ def plot_what_if(what_if_result, *, ax: Axes | None = None, metric: str = "nps")
     what_if_result : WhatIfResult
     metric : {"nps", "mean_ltr", "delta_nps", "delta_mean_ltr"}
     """
-    from ._validation import check_option
-    from .whatif import WhatIfResult
+    from .._kernels.validation import check_option
+    from ..whatif import WhatIfResult
 
     if not isinstance(what_if_result, WhatIfResult):
         raise RingstatsError("`what_if_result` must be a WhatIfResult; got "

@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from ._results import ResultMixin, Summary
-from ._scores import blocks_of
-from ._validation import (
+from .._kernels.results import ResultMixin, Summary
+from .._kernels.validation import (
     check_bool,
     check_columns,
     check_dataframe,
@@ -29,8 +28,8 @@ from ._validation import (
     check_option,
     check_real,
 )
-from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from .spec import RingSpec
+from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ..spec import RingSpec, blocks_of
 
 __all__ = ["polychoric", "PolychoricResult", "correlation", "nearest_pd"]
 
@@ -224,7 +223,7 @@ def nearest_pd(matrix: pd.DataFrame | np.ndarray, *, eig_tol: float = 1e-12
     Examples
     --------
     >>> import numpy as np
-    >>> from ringstats._correlation import nearest_pd
+    >>> from ringstats.measurement._correlation import nearest_pd
     >>> m = np.array([[1, .9, .1], [.9, 1, .9], [.1, .9, 1]])
     >>> fixed, changed = nearest_pd(m)
     >>> changed, bool(np.linalg.eigvalsh(fixed.to_numpy()).min() > 0)
@@ -401,7 +400,7 @@ def polychoric(
     Examples
     --------
     >>> from ringstats.simulate import draw
-    >>> from ringstats._correlation import polychoric
+    >>> from ringstats.measurement._correlation import polychoric
     >>> w = draw("base", n=500, seed=1)
     >>> df = w.spec.validate(w.customers)
     >>> pc = polychoric(df, items=["prod1", "prod2", "prod3"])
@@ -530,7 +529,7 @@ def correlation(
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from ringstats._correlation import correlation
+    >>> from ringstats.measurement._correlation import correlation
     >>> df = pd.DataFrame(np.random.default_rng(0).integers(1, 6, (200, 3)), columns=list("abc"))
     >>> correlation(df).shape
     (3, 3)

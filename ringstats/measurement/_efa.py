@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._progress import progress_iter
-from ._results import ResultMixin, Summary
-from ._validation import (
+from .._kernels.progress import progress_iter
+from .._kernels.results import ResultMixin, Summary
+from .._kernels.validation import (
     check_columns,
     check_dataframe,
     check_int,
@@ -32,8 +32,8 @@ from ._validation import (
     check_probability,
     check_seed,
 )
-from .errors import ConvergenceError, InsufficientDataError, RingstatsError, RingstatsWarning
-from .spec import RingSpec
+from ..errors import ConvergenceError, InsufficientDataError, RingstatsError, RingstatsWarning
+from ..spec import RingSpec
 
 __all__: list[str] = []
 
@@ -89,7 +89,7 @@ def _check_variance(x: pd.DataFrame) -> None:
 
 def _polychoric_matrix(x: pd.DataFrame) -> np.ndarray:
     """Polychoric correlation matrix from ``ringstats._correlation.polychoric``."""
-    from . import _correlation  # written by the measurement-I module
+    from . import _correlation
 
     res: Any = _correlation.polychoric(x, items=list(x.columns))
     for attr in ("rho", "correlation", "corr", "matrix"):

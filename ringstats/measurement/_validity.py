@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._progress import progress_iter
-from ._results import ResultMixin, Summary
-from ._scores import blocks_of
-from ._validation import (
+from .._kernels.progress import progress_iter
+from .._kernels.results import ResultMixin, Summary
+from .._kernels.validation import (
     check_bool,
     check_columns,
     check_dataframe,
@@ -22,8 +21,8 @@ from ._validation import (
     check_probability,
     check_seed,
 )
-from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from .spec import RingSpec
+from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ..spec import RingSpec, blocks_of
 
 __all__ = ["htmt", "HTMTResult", "fornell_larcker"]
 
@@ -200,7 +199,7 @@ def htmt(
     Examples
     --------
     >>> from ringstats.simulate import draw
-    >>> from ringstats._validity import htmt
+    >>> from ringstats.measurement._validity import htmt
     >>> w = draw("base", n=500, seed=1)
     >>> df = w.spec.validate(w.customers)
     >>> res = htmt(df, spec=w.spec, n_boot=50, seed=1, progress=False)
@@ -344,7 +343,7 @@ def fornell_larcker(
     Examples
     --------
     >>> from ringstats.simulate import draw
-    >>> from ringstats._validity import fornell_larcker
+    >>> from ringstats.measurement._validity import fornell_larcker
     >>> w = draw("base", n=500, seed=1)
     >>> df = w.spec.validate(w.customers)
     >>> fl = fornell_larcker(df, spec=w.spec)

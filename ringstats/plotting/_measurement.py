@@ -13,12 +13,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
-from ._cfa import CFAResult
-from ._efa import EFAResult, ParallelResult
+from ..errors import RingstatsError
+from ..measurement._cfa import CFAResult
+from ..measurement._efa import EFAResult, ParallelResult
+from ..measurement._validity import HTMTResult
+from ..spec import RingSpec
 from ._palette import OUTCOME_COLOR, RING_COLORS, get_ax
-from ._validity import HTMTResult
-from .errors import RingstatsError
-from .spec import RingSpec
 
 __all__ = ["plot_loadings", "plot_scree", "plot_htmt"]
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from ..errors import RingstatsError
 from ._palette import NPS_COLORS, get_ax
-from .errors import RingstatsError
 
 __all__ = ["plot_nps"]
 
@@ -44,7 +44,7 @@ def plot_nps(result_or_by_table, *, ax: Axes | None = None) -> Axes:
     >>> w = draw("base", n=500, seed=1)
     >>> ax = plot_nps(nps_by(w.customers, by="segment"))
     """
-    from .netpromoter import NPSResult
+    from ..netpromoter import NPSResult
 
     if isinstance(result_or_by_table, NPSResult):
         tab = result_or_by_table.to_frame()

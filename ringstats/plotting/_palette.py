@@ -5,18 +5,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 
-from .errors import RingstatsError
+from ..errors import RingstatsError
+from ..spec import RING_LABELS
 
 __all__ = ["RING_COLORS", "RING_LABELS", "OUTCOME_COLOR", "NPS_COLORS", "ring_color", "get_ax"]
 
 #: One colour per ring, used by every figure of the package and the book
 #: (colour-blind safe: Okabe-Ito blue, orange, bluish green).
 RING_COLORS: dict[int, str] = {1: "#0072B2", 2: "#E69F00", 3: "#009E73"}
-RING_LABELS: dict[int, str] = {
-    1: "Ring 1: core proposition",
-    2: "Ring 2: operational execution",
-    3: "Ring 3: connection and meaning",
-}
 OUTCOME_COLOR = "#555555"
 NPS_COLORS: dict[str, str] = {"detractor": "#D55E00", "passive": "#BBBBBB", "promoter": "#009E73"}
 

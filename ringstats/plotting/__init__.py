@@ -25,14 +25,14 @@ function                       draws
 =============================  ===================================================
 """
 
+from ._asymmetry import plot_impact_asymmetry, plot_kano
+from ._drivers import plot_importance, plot_ring_diagram
+from ._linkage import plot_caterpillar, plot_linkage_scatter
+from ._measurement import plot_htmt, plot_loadings, plot_scree
+from ._moments import plot_johnson_neyman, plot_simple_slopes
+from ._nps import plot_nps
 from ._palette import NPS_COLORS, OUTCOME_COLOR, RING_COLORS, RING_LABELS, get_ax, ring_color
-from ._plot_asymmetry import plot_impact_asymmetry, plot_kano
-from ._plot_drivers import plot_importance, plot_ring_diagram
-from ._plot_linkage import plot_caterpillar, plot_linkage_scatter
-from ._plot_measurement import plot_htmt, plot_loadings, plot_scree
-from ._plot_moments import plot_johnson_neyman, plot_simple_slopes
-from ._plot_nps import plot_nps
-from ._plot_shape import plot_curve, plot_marginal, plot_what_if
+from ._shape import plot_curve, plot_marginal, plot_what_if
 
 __all__ = [
     "RING_COLORS", "RING_LABELS", "OUTCOME_COLOR", "NPS_COLORS", "ring_color", "get_ax",
