@@ -46,7 +46,6 @@ __all__ = [
     "asymmetry",
     "impact_asymmetry",
     "kano",
-    "asymmetry_cli",
     "AsymmetryResult",
     "IAResult",
     "KanoResult",
@@ -751,17 +750,3 @@ def _num(v: Any) -> Any:
     except (TypeError, ValueError):
         return v
     return int(f) if f.is_integer() else f
-
-
-def asymmetry_cli(data: pd.DataFrame, *, spec: RingSpec, outcome: str | None = None) -> str:
-    """Text for ``ringstats asymmetry survey.csv --spec spec.yaml [--outcome ltr]``.
-
-    Split-coding and PRCA tables per construct, then impact-asymmetry with 200 bootstrap
-    replicates (seed 0) and the cut-off sensitivity of the classes.
-    """
-    outcome = outcome or getattr(spec, "ltr", None)
-    if outcome is None:
-        raise RingstatsError("The spec names no LTR column; pass `outcome`.")
-    a = asymmetry(data, outcome=outcome, spec=spec)
-    ia = impact_asymmetry(data, outcome=outcome, spec=spec, n_boot=200, seed=0, progress=False)
-    return a.summary().as_text() + "\n\n" + ia.summary().as_text()

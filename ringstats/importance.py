@@ -47,7 +47,6 @@ __all__ = [
     "dominance",
     "relative_weights",
     "drivers",
-    "drivers_cli",
     "RegressionResult",
     "DominanceResult",
     "DriverResult",
@@ -1184,16 +1183,3 @@ def drivers(
         outcome=prep.outcome, n=prep.n, n_boot=n_boot, ci=ci, ci_method=ci_method,
         boot=pd.DataFrame(boot, columns=boot_cols), scores=scores,
     )
-
-
-def drivers_cli(data: pd.DataFrame, *, spec: RingSpec, outcome: str | None = None,
-                scores: str = "mean") -> str:
-    """Text for ``ringstats drivers survey.csv --spec spec.yaml [--outcome ltr]
-    [--scores latent]``.
-
-    Continuous driver model with 200 BCa bootstrap replicates (seed 0): the
-    construct and ring tables of :func:`drivers`.
-    """
-    res = drivers(data, spec=spec, outcome=outcome, scores=scores, n_boot=200, seed=0,
-                  progress=False)
-    return res.summary().as_text()

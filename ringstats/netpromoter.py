@@ -49,7 +49,6 @@ __all__ = [
     "nps_test",
     "nps_by",
     "nps_sample_size",
-    "nps_cli",
     "NPSResult",
     "NPSTestResult",
 ]
@@ -958,26 +957,3 @@ def nps_sample_size(
         total = n_a + n_b
     return pd.Series({"n_a": n_a, "n_b": n_b, "total": total, "delta": delta,
                       "variance": var, "z_sum": zs}, name="nps_sample_size", dtype=object)
-
-
-def nps_cli(data: pd.DataFrame, *, spec: Any, outcome: str | None = None) -> str:
-    """Text for ``ringstats nps survey.csv --spec spec.yaml [--outcome ltr]``.
-
-    Overall NPS (adjusted Wald) with the mean LTR, then NPS per segment and per moment
-    (when the spec names those columns) with Holm-adjusted segment-vs-rest tests.
-    """
-    ltr = outcome or getattr(spec, "ltr", None)
-    if ltr is None:
-        raise RingstatsError("The spec names no LTR column; pass `outcome`.")
-    parts = [nps(data, ltr=ltr).summary().as_text()]
-    for attr in ("segment", "moment"):
-        col = getattr(spec, attr, None)
-        if col and col in data.columns and data[col].nunique() >= 2:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RingstatsWarning)
-                tab = nps_by(data, by=col, ltr=ltr)
-            s = Summary(f"NPS by {col} (each vs the rest, Holm-adjusted)")
-            s.add_table(tab[["n", "nps", "ci_low", "ci_high", "diff_vs_rest", "p_val", "p_adj"]],
-                        float_format="{:.2f}")
-            parts.append(s.as_text())
-    return "\n\n".join(parts)

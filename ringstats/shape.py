@@ -66,7 +66,6 @@ from .spec import RingSpec
 __all__ = [
     "plateau",
     "marginal_effects",
-    "plateau_cli",
     "rcs_basis",
     "harrell_knots",
     "davies_test",
@@ -1397,20 +1396,3 @@ def segmented_curve(res: PlateauResult, grid: int = 100) -> pd.DataFrame:
     G = np.column_stack([np.ones(grid), g, np.tile(zbar, (grid, 1)),
                          np.maximum(g - res.segmented["psi"], 0)])
     return pd.DataFrame({"x": g, "estimate": G @ b})
-
-
-# ----------------------------------------------------------------------------------------
-# CLI
-# ----------------------------------------------------------------------------------------
-def plateau_cli(data: pd.DataFrame, *, spec: RingSpec, outcome: str | None = None,
-                scores: str = "latent") -> str:
-    """Text for ``ringstats plateau survey.csv --spec spec.yaml [--outcome ltr]
-    [--scores mean]``.
-
-    One row per ring and construct with the verdict and the numbers behind it
-    (default settings of :func:`plateau`: latent-trait scores, relative sesoi 0.5, HC3,
-    alpha 0.05, delta-method equivalence test; bootstrap breakpoint intervals with 200
-    resamples, seed 0, so the output is reproducible).
-    """
-    res = plateau(data, spec=spec, outcome=outcome, scores=scores, seed=0, progress=False)
-    return res.summary().as_text()

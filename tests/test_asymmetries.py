@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ringstats.asymmetries import KANO_TABLE, asymmetry, asymmetry_cli, impact_asymmetry, kano
+from ringstats.asymmetries import KANO_TABLE, asymmetry, impact_asymmetry, kano
 from ringstats.errors import InsufficientDataError, RingstatsError
 from ringstats.plotting import plot_impact_asymmetry, plot_kano
 
@@ -133,8 +133,6 @@ def test_ia_on_spec_world_has_rings_and_plot():
     assert "ring" in asym.split.columns
     with pytest.raises(RingstatsError, match="`ia_result` must be an IAResult"):
         plot_impact_asymmetry(asym)
-    text = asymmetry_cli(data, spec=w.spec)
-    assert "Split coding" in text and "Impact-asymmetry" in text
 
 
 def test_bad_inputs():

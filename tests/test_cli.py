@@ -60,3 +60,20 @@ def test_console_script_entry_point(survey):
          str(survey.with_name("survey.spec.yaml"))], capture_output=True, text=True, check=False)
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("OK:")
+
+
+def _spec(survey):
+    return str(survey.with_name("survey.spec.yaml"))
+
+
+@pytest.mark.parametrize("command, expected", [
+    ("drivers", ["Rings", "ring3 - ring2"]),
+    ("plateau", ["ring1", "verdict"]),
+    ("nps", ["vendor statistic", "NPS by segment", "p_adj"]),
+    ("asymmetry", ["Split coding", "Impact-asymmetry"]),
+])
+def test_analysis_commands_print_their_summary(survey, capsys, command, expected):
+    assert main([command, str(survey), "--spec", _spec(survey)]) == 0
+    text = capsys.readouterr().out
+    for word in expected:
+        assert word.lower() in text.lower(), word

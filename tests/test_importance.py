@@ -451,12 +451,6 @@ def test_caller_frame_untouched(small):
     pd.testing.assert_frame_equal(d, before)
 
 
-def test_drivers_cli_text(small):
-    w, d = small
-    text = imp.drivers_cli(d, spec=w.spec)
-    assert "Rings" in text and "ring3 - ring2" in text
-
-
 # ----------------------------------------------------------------------------------------
 # plots
 # ----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""measurement_report / measurement_cli and the measurement plots."""
+"""measurement_report, the `ringstats measure` command and the measurement plots."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def report(sim):
 def test_reexports():
     for name in ("reliability", "cronbach_alpha", "polychoric", "correlation", "nearest_pd",
                  "htmt", "fornell_larcker", "efa", "parallel_analysis", "kmo", "bartlett",
-                 "cfa", "scores", "measurement_report", "measurement_cli"):
+                 "cfa", "scores", "measurement_report"):
         assert callable(getattr(m, name)), name
         assert name in m.__all__
 
@@ -80,16 +80,14 @@ def test_discriminant_failure_world_is_flagged():
 
 def test_cli_text_and_command(sim, tmp_path, capsys):
     w, d = sim
-    text = m.measurement_cli(d, spec=w.spec)
-    assert text.startswith("Measurement report (6 constructs")
-    assert "Construct checks" in text
-    assert m.measurement_cli(d, spec=w.spec, outcome="ltr") == text
     csv = tmp_path / "survey.csv"
     w.customers.to_csv(csv, index=False)
     spec_path = tmp_path / "spec.yaml"
     w.spec.to_yaml(spec_path)
     assert main(["measure", str(csv), "--spec", str(spec_path)]) == 0
-    assert "Measurement report" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert text.startswith("Measurement report (6 constructs")
+    assert "Construct checks" in text
 
 
 def test_report_bad_inputs(sim):

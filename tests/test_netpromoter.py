@@ -13,7 +13,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from ringstats.netpromoter import nps, nps_by, nps_cli, nps_sample_size, nps_test
+from ringstats.netpromoter import nps, nps_by, nps_sample_size, nps_test
 from ringstats.plotting import plot_nps
 
 
@@ -309,11 +309,3 @@ def test_weighted_bootstrap_and_small_segments_warning():
     with pytest.warns(RingstatsWarning, match="25 segment"):
         tab = nps_by(df, by="team")
     assert len(tab) == 25 and list(tab.index[:3]) == [0, 1, 2]
-
-
-def test_nps_cli_text():
-    from ringstats.simulate import draw
-
-    w = draw("base", n=600, seed=1)
-    text = nps_cli(w.spec.validate(w.customers), spec=w.spec)
-    assert "vendor statistic" in text and "NPS by segment" in text and "p_adj" in text

@@ -17,7 +17,6 @@ from ringstats.shape import (
     harrell_knots,
     marginal_effects,
     plateau,
-    plateau_cli,
     rcs_basis,
     segmented_fit,
 )
@@ -231,8 +230,6 @@ def test_base_world_table():
     assert t.loc["ring3", "verdict"] != "plateau"
     assert tab["ring1"].covariates == ("ring2", "ring3")
     assert tab["product"].covariates == ("ring2", "ring3")
-    text = plateau_cli(d, spec=w.spec)
-    assert "ring1" in text and "verdict" in text.lower()
 
 
 def test_marginal_effects_plateau_region():

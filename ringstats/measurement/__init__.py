@@ -2,8 +2,8 @@
 
 The public face of the measurement domain. The estimators live in private modules
 (``_reliability``, ``_correlation``, ``_efa``, ``_cfa``, ``_validity``, ``_scores``); this
-module re-exports them and bundles them in :func:`measurement_report`, whose text is what
-``ringstats measure survey.csv --spec spec.yaml`` prints (:func:`measurement_cli`).
+module re-exports them and bundles them in :func:`measurement_report`, whose summary is what
+``ringstats measure survey.csv --spec spec.yaml`` prints.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ __all__ = [
     "cfa", "CFAResult",
     "htmt", "HTMTResult", "fornell_larcker",
     "scores", "mean_scores", "ring_scores", "latent_scores", "LatentScores",
-    "measurement_report", "MeasurementReport", "measurement_cli",
+    "measurement_report", "MeasurementReport",
 ]
 
 _REPORT_NAN = ("listwise", "pairwise")
@@ -227,26 +227,3 @@ def measurement_report(
         fornell_larcker=fl, kmo=k, bartlett=b, parallel=pa, n_constructs=len(blocks),
         nan_policy=nan_policy, notes=tuple(notes),
     )
-
-
-def measurement_cli(
-    data: pd.DataFrame,
-    *,
-    spec: RingSpec | Mapping[str, Sequence[str]],
-    outcome: str | None = None,
-) -> str:
-    """Text printed by ``ringstats measure survey.csv --spec spec.yaml``.
-
-    ``data`` has already been validated by the CLI. ``outcome`` is accepted for a uniform
-    CLI signature and not used (measurement does not involve the outcome).
-
-    Examples
-    --------
-    >>> from ringstats.simulate import draw
-    >>> w = draw("base", n=400, seed=2)
-    >>> text = measurement_cli(w.spec.validate(w.customers), spec=w.spec)
-    >>> text.splitlines()[0].startswith("Measurement report")
-    True
-    """
-    rep = measurement_report(data, spec=spec, seed=0)
-    return rep.summary().as_text()
