@@ -122,7 +122,8 @@ class Context:
 
     def options(self) -> dict[str, Any]:
         """The resolved options of this run (for the JSON record)."""
-        skip = {"data", "spec", "spec_file", "out", "format", "figures", "quiet", "output",
+        skip = {"command", "subcommand", "data", "spec", "spec_file", "out", "format",
+                "figures", "quiet", "output",
                 "spec_out"}
         names = [n for n in vars(self.args) if n not in skip and not n.startswith("_")]
         opts = {n: self.get(n) for n in sorted(names)}
