@@ -24,21 +24,18 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from ._design import resolve
 from ._kernels import shapley as core
 from ._kernels.progress import progress_iter
 from ._kernels.results import ResultMixin, Summary
 from ._kernels.validation import (
     check_bool,
-    check_columns,
-    check_dataframe,
     check_int,
-    check_numeric,
     check_option,
     check_probability,
     check_seed,
 )
-from .errors import ConvergenceError, InsufficientDataError, RingstatsError
-from .measurement._scores import SCORE_TYPES, spec_scores
+from .errors import ConvergenceError, RingstatsError
 from .spec import RING_LABELS, RingSpec
 
 __all__ = [
@@ -66,37 +63,13 @@ _BATCH = 100  # bootstrap replicates per job (fixed, so results do not depend on
 @dataclass
 class _Prepared:
     X: np.ndarray  # (n, p) drivers
-    y: np.ndarray  # (n,) outcome
+    y: np.ndarray  # (n,) outcome on its own scale
     w: np.ndarray | None  # (n,) weights or None
     names: list[str]
     ring: dict[str, int] | None  # driver -> ring (construct drivers only)
     outcome: str
     n: int
-
-
-def _weights_array(data: pd.DataFrame, weights: Any) -> np.ndarray | None:
-    if weights is None:
-        return None
-    if isinstance(weights, str):
-        check_columns(data, [weights], "weights")
-        check_numeric(data, [weights], "weights")
-        w = data[weights].to_numpy(dtype=float)
-    else:
-        try:
-            w = np.asarray(weights, dtype=float).ravel()
-        except (TypeError, ValueError):
-            raise RingstatsError(
-                "`weights` must be None, a column name or an array of non-negative numbers; "
-                f"got {type(weights).__name__}."
-            ) from None
-        if w.shape[0] != len(data):
-            raise RingstatsError(
-                f"`weights` must have one value per row of `data` ({len(data)}); got {w.shape[0]}."
-            )
-    bad = np.isfinite(w) & (w < 0)
-    if bad.any():
-        raise RingstatsError(f"`weights` must be non-negative; got {int(bad.sum())} negative value(s).")
-    return w
+    design: Any = None  # the resolved ringstats._design.Design
 
 
 def _prepare(
@@ -108,46 +81,21 @@ def _prepare(
     weights: Any,
     exact: bool = True,
     scores: str = "mean",
+    kind: str | None = None,
+    analysis: str = "driver importance",
+    linear_only: bool = False,
 ) -> _Prepared:
-    check_dataframe(data)
-    if spec is not None and not isinstance(spec, RingSpec):
-        raise RingstatsError(f"`spec` must be a RingSpec or None; got {type(spec).__name__}.")
-    if drivers is None and spec is None:
-        raise RingstatsError("give `drivers` (a list of columns) or `spec` (a RingSpec); got neither.")
-    if outcome is None:
-        if spec is None or spec.ltr is None:
-            raise RingstatsError("`outcome` must be a column name (the spec names no LTR column); got None.")
-        outcome = spec.ltr
-    if not isinstance(outcome, str):
-        raise RingstatsError(f"`outcome` must be a column name; got {outcome!r}.")
-    check_columns(data, [outcome], "outcome")
-    check_numeric(data, [outcome], "outcome")
-
-    check_option(scores, "scores", SCORE_TYPES)
-    ring: dict[str, int] | None = None
-    if drivers is None:
-        Xdf = spec_scores(data, spec=spec, level="construct", scores=scores)
-        names = list(Xdf.columns)
-        ring = {c: spec.ring_of(c) for c in names}
-    else:
-        if isinstance(drivers, str):
-            drivers = [drivers]
-        names = list(drivers)
-        if spec is not None and set(names) <= set(spec.construct_names):
-            Xdf = spec_scores(data, spec=spec, level="construct", scores=scores,
-                              constructs=names)[names]
-            ring = {c: spec.ring_of(c) for c in names}
-        else:
-            if scores != "mean":
-                raise RingstatsError(
-                    f"`scores={scores!r}` scores the constructs of `spec`; `drivers` must then "
-                    f"name constructs of the spec, got {names!r}."
-                )
-            names = check_columns(data, names, "drivers")
-            check_numeric(data, names, "drivers")
-            Xdf = data[names].astype(float)
-    if outcome in names:
-        raise RingstatsError(f"`outcome` {outcome!r} is also listed in `drivers`.")
+    """Resolve the input through the one data path (:func:`ringstats._design.resolve`),
+    then the checks of the decompositions: size, constant and collinear drivers."""
+    d = resolve(data, spec=spec, outcome=outcome, drivers=drivers, scores=scores,
+                weights=weights, kind=kind, analysis=analysis)
+    if linear_only and d.kind == "binary":
+        raise RingstatsError(
+            f"`outcome` {d.outcome!r} is binary ({d.outcome_label}): this is a linear "
+            "decomposition. Use `ringstats.drivers` or `ringstats.dominance` (logistic "
+            "model), or declare the outcome continuous for a linear probability model."
+        )
+    names, X = d.names, d.X
     p = len(names)
     if exact and p > core.MAX_EXACT:
         raise RingstatsError(
@@ -155,23 +103,7 @@ def _prepare(
             "(2**p subsets). Combine related drivers with `groups=` (group Shapley) or score "
             "them into constructs with `spec=`."
         )
-    w = _weights_array(data, weights)
-    y = data[outcome].to_numpy(dtype=float)
-    X = Xdf.to_numpy(dtype=float)
-    ok = np.isfinite(X).all(axis=1) & np.isfinite(y)
-    if w is not None:
-        ok &= np.isfinite(w)
-    X, y = X[ok], y[ok]
-    if w is not None:
-        w = w[ok]
-        keep = w > 0
-        X, y, w = X[keep], y[keep], w[keep]
-    n = len(y)
-    if n < p + 2:
-        raise InsufficientDataError(
-            f"`data` must have at least {p + 2} complete rows (number of drivers + 2) for {p} "
-            f"driver(s); got {n}."
-        )
+    w = d.w
     sd = np.sqrt(np.diag(core.weighted_cov(X, w)))
     const = [names[j] for j in range(p) if not sd[j] > 1e-12 * max(1.0, np.abs(X[:, j]).max())]
     if const:
@@ -184,7 +116,7 @@ def _prepare(
                 "`drivers` are perfectly collinear (singular correlation matrix, smallest "
                 f"eigenvalue {ev[0]:.2e}); drop or combine redundant drivers."
             )
-    return _Prepared(X, y, w, names, ring, outcome, n)
+    return _Prepared(X, d.raw_y, w, names, d.rings, d.outcome, d.n, d)
 
 
 def _corr_matrix(prep: _Prepared) -> np.ndarray:
@@ -289,7 +221,8 @@ def regression(
     check_bool(standardize, "standardize")
     check_option(cov_type, "cov_type", ("HC3", "HC0", "HC1", "HC2", "nonrobust"))
     ci = check_probability(ci, "ci")
-    prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights)
+    prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights,
+                    linear_only=True)
     X, y, w = prep.X, prep.y, prep.w
     if standardize:
         ww = np.ones(prep.n) if w is None else w
@@ -425,7 +358,7 @@ def shapley(
     True
     """
     prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights,
-                    exact=groups is None)
+                    linear_only=True, exact=groups is None)
     corr = _corr_matrix(prep)
     p = len(prep.names)
     if groups is None:
@@ -495,7 +428,7 @@ def dominance(
     outcome: str | None = None,
     drivers: Sequence[str] | None = None,
     spec: RingSpec | None = None,
-    kind: str = "continuous",
+    kind: str | None = None,
     weights: Any = None,
 ) -> DominanceResult:
     """Dominance analysis: general, conditional and complete dominance.
@@ -532,14 +465,17 @@ def dominance(
     >>> dom.conditional.shape
     (6, 6)
     """
-    check_option(kind, "kind", KINDS)
-    prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights)
+    if kind is not None:
+        check_option(kind, "kind", KINDS)
+    prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights,
+                    kind=kind, analysis="dominance analysis")
+    kind = prep.design.kind
     p = len(prep.names)
     if kind == "continuous":
         r2 = core.all_subset_r2(_corr_matrix(prep))
     else:
         _check_glm_size(kind, p)
-        y, K = _outcome_for_kind(prep, kind, spec)
+        y, K = prep.design.y, prep.design.K
         w = np.ones(prep.n) if prep.w is None else prep.w
         r2 = _glm_subset_r2(kind, prep.X, y, w, K)
     lmg, cond = core.shapley_from_r2(r2, p)
@@ -612,7 +548,8 @@ def relative_weights(
     >>> bool(abs(rw["share"].sum() - 1) < 1e-9)
     True
     """
-    prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights)
+    prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights,
+                    linear_only=True)
     corr = _corr_matrix(prep)
     Rxx, rxy = corr[:-1, :-1], corr[:-1, -1]
     vals, vecs = np.linalg.eigh(Rxx)
@@ -928,11 +865,15 @@ class DriverResult(ResultMixin):
     ci_method: str
     boot: pd.DataFrame
     scores: str = "mean"
+    model: str = "linear model (OLS)"
+    outcome_label: str = ""
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> Summary:
         pct = f"{100 * self.ci:g}%"
         s = Summary(
-            f"Driver importance: {self.outcome} ({self.kind}; Shapley decomposition of {self.measure})"
+            f"Driver importance: {self.outcome} ({self.kind}: {self.model}; Shapley "
+            f"decomposition of {self.measure})"
         )
         s.add_dict({self.measure: self.r2, f"{pct} CI low": self.r2_ci_low,
                     f"{pct} CI high": self.r2_ci_high, "n": self.n, "bootstrap replicates":
@@ -951,39 +892,11 @@ class DriverResult(ResultMixin):
             s.add_note("Constructs scored as latent-trait (EAP) scores of a one-factor "
                        "normal-ogive model; the measurement model is estimated once and the "
                        "bootstrap resamples the scores (two-step).")
+        if self.outcome_label:
+            s.add_note(f"Outcome modelled: {self.outcome_label}.")
+        for note in self.notes:
+            s.add_note(note)
         return s
-
-
-def _outcome_for_kind(prep: _Prepared, kind: str, spec: RingSpec | None) -> tuple[np.ndarray, int]:
-    y = prep.y
-    is_ltr = spec is not None and prep.outcome == spec.ltr
-    if (is_ltr or kind in ("binary", "ordinal")) and not set(np.unique(y)) <= {0.0, 1.0}:
-        lo_, hi_ = (spec.ltr_scale.min, spec.ltr_scale.max) if is_ltr else (0, 10)
-        bad = (y < lo_) | (y > hi_) | (y != np.round(y))
-        if bad.any():
-            raise RingstatsError(
-                f"`outcome` {prep.outcome!r} must hold whole numbers from {lo_} to {hi_} "
-                f"(likelihood to recommend); got {int(bad.sum())} value(s) outside, e.g. "
-                f"{y[bad][0]:g}."
-            )
-    if kind == "continuous":
-        return y, 0
-    if kind == "binary":
-        yb = y if set(np.unique(y)) <= {0.0, 1.0} else (y >= 9).astype(float)
-        if yb.min() == yb.max():
-            which = "promoters (9-10)" if yb[0] == 1 else "non-promoters"
-            raise InsufficientDataError(
-                f"`outcome` {prep.outcome!r}: every complete row is among the {which}; a binary "
-                "driver model needs both outcomes."
-            )
-        return yb, 2
-    present = np.unique(y)
-    if len(present) < 3:
-        raise InsufficientDataError(
-            f"`outcome` {prep.outcome!r} must take at least 3 values for kind='ordinal'; got "
-            f"{len(present)}. Use kind='binary'."
-        )
-    return np.searchsorted(present, y).astype(float), len(present)
 
 
 def drivers(
@@ -991,7 +904,7 @@ def drivers(
     *,
     spec: RingSpec,
     outcome: str | None = None,
-    kind: str = "continuous",
+    kind: str | None = None,
     weights: Any = None,
     scores: str = "mean",
     n_boot: int = 1000,
@@ -1091,7 +1004,8 @@ def drivers(
     """
     if not isinstance(spec, RingSpec):
         raise RingstatsError(f"`spec` must be a RingSpec; got {type(spec).__name__}.")
-    check_option(kind, "kind", KINDS)
+    if kind is not None:
+        check_option(kind, "kind", KINDS)
     n_boot = check_int(n_boot, "n_boot", min_value=0)
     ci = check_probability(ci, "ci")
     check_option(ci_method, "ci_method", CI_METHODS)
@@ -1100,11 +1014,12 @@ def drivers(
     if n_jobs == 0:
         raise RingstatsError("`n_jobs` must be a positive integer or -1; got 0.")
     prep = _prepare(data, outcome=outcome, drivers=None, spec=spec, weights=weights,
-                    scores=scores)
+                    scores=scores, kind=kind)
+    kind = prep.design.kind
     p = len(prep.names)
     if kind != "continuous":
         _check_glm_size(kind, p)
-    y, K = _outcome_for_kind(prep, kind, spec)
+    y, K = prep.design.y, prep.design.K
     X = prep.X
     w = np.ones(prep.n) if prep.w is None else prep.w
     rings = sorted({prep.ring[c] for c in prep.names})
@@ -1182,4 +1097,6 @@ def drivers(
         measure="R2" if kind == "continuous" else "McFadden pseudo-R2", kind=kind,
         outcome=prep.outcome, n=prep.n, n_boot=n_boot, ci=ci, ci_method=ci_method,
         boot=pd.DataFrame(boot, columns=boot_cols), scores=scores,
+        model=prep.design.model, outcome_label=prep.design.outcome_label,
+        notes=prep.design.notes,
     )

@@ -42,7 +42,10 @@ import yaml
 from ._kernels.validation import check_dataframe
 from .errors import RingstatsWarning, SpecError, ValidationError
 
-__all__ = ["Scale", "Construct", "RingSpec", "LTR_SCALE", "RING_LABELS", "blocks_of"]
+__all__ = [
+    "Scale", "Construct", "RingSpec", "OutcomeSpec", "NPSRule", "LTR_SCALE", "STANDARD_NPS",
+    "OUTCOME_KINDS", "RING_LABELS", "blocks_of",
+]
 
 #: Plain-language name of each ring, used in every table, report and figure.
 RING_LABELS: dict[int, str] = {
@@ -54,6 +57,19 @@ RING_LABELS: dict[int, str] = {
 _REVERSED_ATTR = "ringstats_reversed"
 
 
+def _codes(values: Any, where: str) -> tuple[float, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple, set, np.ndarray)):
+        raise SpecError(f"{where} must be a list of numbers; got {values!r}.")
+    out = []
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise SpecError(f"{where} must be a list of numbers; got {v!r} in {list(values)!r}.")
+        out.append(float(v))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Scale:
     """An integer response scale from ``min`` to ``max`` inclusive."""
@@ -61,8 +77,10 @@ class Scale:
     name: str
     min: int
     max: int
+    missing: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "missing", _codes(self.missing, f"scale `{self.name}`: `missing`"))
         for attr in ("min", "max"):
             v = getattr(self, attr)
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
@@ -76,12 +94,138 @@ class Scale:
     def n_points(self) -> int:
         return int(self.max - self.min + 1)
 
-    def to_dict(self) -> dict[str, int]:
-        return {"min": int(self.min), "max": int(self.max)}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"min": int(self.min), "max": int(self.max)}
+        if self.missing:
+            out["missing"] = [_plain(v) for v in self.missing]
+        return out
+
+    def describe(self) -> str:
+        return f"{self.min}..{self.max}"
 
 
 #: The standard 0-10 likelihood-to-recommend scale.
 LTR_SCALE = Scale("ltr", 0, 10)
+
+#: Outcome kinds; each analysis chooses its model from the kind.
+OUTCOME_KINDS = ("continuous", "binary", "ordinal")
+
+
+@dataclass(frozen=True)
+class NPSRule:
+    """Which answers count as promoters and detractors.
+
+    The standard Net Promoter rule (Reichheld 2003; a vendor statistic of Bain & Company)
+    is 9-10 promoters and 0-6 detractors on the 0-10 scale. Any other rule, and any other
+    scale, gives a *non-standard* NPS that must not be compared with NPS benchmarks.
+    """
+
+    promoters: tuple[float, ...]
+    detractors: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "promoters", _codes(self.promoters, "`nps.promoters`"))
+        object.__setattr__(self, "detractors", _codes(self.detractors, "`nps.detractors`"))
+        if not self.promoters or not self.detractors:
+            raise SpecError("`nps` must list at least one promoter and one detractor value; "
+                            f"got promoters={list(self.promoters)}, detractors={list(self.detractors)}.")
+        both = sorted(set(self.promoters) & set(self.detractors))
+        if both:
+            raise SpecError(f"`nps` lists value(s) {[_plain(v) for v in both]} as both promoter "
+                            "and detractor.")
+
+    @property
+    def standard(self) -> bool:
+        return (set(self.promoters) == {9.0, 10.0}
+                and set(self.detractors) == {float(v) for v in range(7)})
+
+    def as_mapping(self) -> dict[str, list[float]]:
+        return {"promoter": list(self.promoters), "detractor": list(self.detractors)}
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        return {"promoters": [_plain(v) for v in self.promoters],
+                "detractors": [_plain(v) for v in self.detractors]}
+
+    def describe(self) -> str:
+        return (f"promoters {', '.join(str(_plain(v)) for v in self.promoters)}; "
+                f"detractors {', '.join(str(_plain(v)) for v in self.detractors)}")
+
+
+#: The standard NPS rule on the 0-10 scale.
+STANDARD_NPS = NPSRule(promoters=(9, 10), detractors=tuple(range(7)))
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """An outcome column with its kind, scale and, for LTR, its NPS rule.
+
+    Parameters
+    ----------
+    name : str
+        Role name in the spec (``ltr``, ``behaviour`` or a name of the researcher's choice).
+    column : str
+        Column in the data.
+    kind : {"continuous", "binary", "ordinal"}
+        Chooses the model of every analysis (linear, logistic, cumulative logit).
+    scale : Scale, optional
+        Answer scale (numeric outcomes); values outside it are validation errors.
+    positive : optional
+        For a binary outcome: the value that counts as 1 (for example ``"satisfied"``);
+        default 1 (the column then holds 0/1).
+    missing : tuple of float
+        Missing-value codes of this column only.
+    nps : NPSRule, optional
+        Promoter and detractor values. Implied (standard) on a 0-10 LTR; on any other scale
+        NPS is computed only with an explicit rule, and labelled non-standard.
+    """
+
+    name: str
+    column: str
+    kind: str = "continuous"
+    scale: Scale | None = None
+    positive: Any = None
+    missing: tuple[float, ...] = ()
+    nps: NPSRule | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in OUTCOME_KINDS:
+            raise SpecError(f"outcome `{self.name}`: `kind` must be one of "
+                            f"{{{', '.join(OUTCOME_KINDS)}}}; got {self.kind!r}.")
+        if self.positive is not None and self.kind != "binary":
+            raise SpecError(f"outcome `{self.name}`: `positive` needs `kind: binary`; got "
+                            f"kind {self.kind!r}.")
+        if self.nps is not None and self.kind == "binary":
+            raise SpecError(f"outcome `{self.name}`: an NPS rule needs a rating outcome, not a "
+                            "binary one.")
+        object.__setattr__(self, "missing", _codes(self.missing, f"outcome `{self.name}`: `missing`"))
+
+    @property
+    def nps_rule(self) -> NPSRule | None:
+        """The rule NPS uses: the declared one, the standard one on 0-10, else None."""
+        if self.nps is not None:
+            return self.nps
+        if self.kind != "binary" and self.scale is not None and \
+                (self.scale.min, self.scale.max) == (0, 10):
+            return STANDARD_NPS
+        return None
+
+    @property
+    def nps_standard(self) -> bool:
+        rule = self.nps_rule
+        return (rule is not None and rule.standard and self.scale is not None
+                and (self.scale.min, self.scale.max) == (0, 10))
+
+    @property
+    def positive_value(self) -> Any:
+        return 1 if self.positive is None else self.positive
+
+    def describe(self) -> str:
+        parts = [f"`{self.column}`", self.kind]
+        if self.scale is not None and self.kind != "binary":
+            parts.append(f"scale {self.scale.describe()}")
+        if self.kind == "binary":
+            parts.append(f"positive = {self.positive_value!r}")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -127,7 +271,16 @@ class RingSpec:
     behaviour : str, optional
         A 0/1 behavioural outcome column (repurchase or churn).
     missing_codes : tuple of float
-        Values that mean "missing" (for example -99); turned into NaN.
+        Values that mean "missing" in every column (for example -99); turned into NaN.
+        Codes of one scale go on the scale (``scales: {five: {min: 1, max: 5, missing: [0]}}``),
+        codes of one column in ``column_missing``.
+    column_missing : dict of str to tuple of float
+        Missing-value codes per column.
+    outcome_defs : tuple of OutcomeSpec
+        Every declared outcome with its kind, scale and NPS rule (``outcome_spec`` reads them;
+        the plain ``ltr``/``behaviour`` fields stay in step).
+    default_outcome : str, optional
+        Name of the outcome analyses use when ``outcome=`` is not given (default: ``ltr``).
     reverse_keyed : tuple of str
         Items recoded as ``min + max - x`` on their scale.
     segment, moment, team : str, optional
@@ -165,8 +318,12 @@ class RingSpec:
     team: str | None = None
     name: str = "ringspec"
     default_scale: str | None = None
+    column_missing: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    outcome_defs: tuple[OutcomeSpec, ...] = ()
+    default_outcome: str | None = None
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "missing_codes", _codes(tuple(self.missing_codes), "`missing_codes`"))
         problems = []
         names = [c.name for c in self.constructs]
         dup = sorted({n for n in names if names.count(n) > 1})
@@ -199,7 +356,7 @@ class RingSpec:
             raise SpecError(f"`spec` must be a dict; got {type(spec).__name__}.")
         known = {
             "name", "scales", "default_scale", "constructs", "outcomes", "missing_codes",
-            "reverse_keyed", "segment", "moment", "team",
+            "reverse_keyed", "segment", "moment", "team", "column_missing",
         }
         unknown = sorted(set(spec) - known)
         if unknown:
@@ -211,9 +368,11 @@ class RingSpec:
             raise SpecError(f"`scales` must be a mapping of name to {{min, max}}; got {raw_scales!r}.")
         scales = {}
         for sname, s in raw_scales.items():
-            if not isinstance(s, dict) or set(s) - {"min", "max"} or not {"min", "max"} <= set(s):
-                raise SpecError(f"scale `{sname}` must be a mapping with `min` and `max`; got {s!r}.")
-            scales[str(sname)] = Scale(str(sname), s["min"], s["max"])
+            if not isinstance(s, dict) or set(s) - {"min", "max", "missing"} \
+                    or not {"min", "max"} <= set(s):
+                raise SpecError(f"scale `{sname}` must be a mapping with `min`, `max` and "
+                                f"optionally `missing`; got {s!r}.")
+            scales[str(sname)] = Scale(str(sname), s["min"], s["max"], s.get("missing") or ())
         default_scale = spec.get("default_scale")
         if default_scale is None and len(scales) == 1:
             default_scale = next(iter(scales))
@@ -242,15 +401,23 @@ class RingSpec:
         outcomes = spec.get("outcomes") or {}
         if not isinstance(outcomes, dict):
             raise SpecError(f"`outcomes` must be a mapping; got {outcomes!r}.")
-        extra = set(outcomes) - {"ltr", "ltr_scale", "loyalty", "loyalty_scale", "behaviour"}
-        if extra:
-            raise SpecError(f"`outcomes` has unknown key(s): {', '.join(sorted(extra))}.")
         ltr_scale = LTR_SCALE
         if "ltr_scale" in outcomes:
-            s = outcomes["ltr_scale"]
-            if not isinstance(s, dict) or not {"min", "max"} <= set(s):
-                raise SpecError(f"`outcomes.ltr_scale` must be a mapping with `min` and `max`; got {s!r}.")
-            ltr_scale = Scale("ltr", s["min"], s["max"])
+            ltr_scale = _scale_from(outcomes["ltr_scale"], "ltr", "`outcomes.ltr_scale`")
+        defs: list[OutcomeSpec] = []
+        default_outcome = outcomes.get("default")
+        for oname, raw in outcomes.items():
+            if oname in _OUTCOME_RESERVED:
+                continue
+            defs.append(_outcome_from(str(oname), raw, ltr_scale, scales))
+        names_ = [d.name for d in defs]
+        if default_outcome is not None and default_outcome not in names_:
+            raise SpecError(f"`outcomes.default` must name a declared outcome ({', '.join(names_)}); "
+                            f"got {default_outcome!r}.")
+        by_name = {d.name: d for d in defs}
+        ltr_def = by_name.get("ltr")
+        if ltr_def is not None and ltr_def.scale is not None:
+            ltr_scale = ltr_def.scale
         loyalty = outcomes.get("loyalty")
         if loyalty is not None:
             if isinstance(loyalty, str) or not isinstance(loyalty, (list, tuple)):
@@ -259,12 +426,15 @@ class RingSpec:
         return cls(
             constructs=tuple(constructs),
             scales=scales,
-            ltr=outcomes.get("ltr"),
+            ltr=ltr_def.column if ltr_def is not None else None,
             ltr_scale=ltr_scale,
             loyalty=loyalty,
             loyalty_scale=outcomes.get("loyalty_scale", default_scale) if loyalty else None,
-            behaviour=outcomes.get("behaviour"),
-            missing_codes=tuple(spec.get("missing_codes") or ()),
+            behaviour=by_name["behaviour"].column if "behaviour" in by_name else None,
+            missing_codes=_codes(spec.get("missing_codes") or (), "`missing_codes`"),
+            column_missing=_column_missing(spec.get("column_missing")),
+            outcome_defs=tuple(defs),
+            default_outcome=default_outcome,
             reverse_keyed=tuple(spec.get("reverse_keyed") or ()),
             segment=spec.get("segment"),
             moment=spec.get("moment"),
@@ -306,18 +476,26 @@ class RingSpec:
                 d["label"] = c.label
             out["constructs"][c.name] = d
         outcomes: dict[str, Any] = {}
-        if self.ltr is not None:
+        declared = {d.name for d in self.outcome_defs}
+        if self.ltr is not None and "ltr" not in declared:
             outcomes["ltr"] = self.ltr
-            if self.ltr_scale != LTR_SCALE:
-                outcomes["ltr_scale"] = self.ltr_scale.to_dict()
+        if self.ltr is not None and (self.ltr_scale.min, self.ltr_scale.max, self.ltr_scale.missing) \
+                != (0, 10, ()):
+            outcomes["ltr_scale"] = self.ltr_scale.to_dict()
         if self.loyalty:
             outcomes["loyalty"] = list(self.loyalty)
             outcomes["loyalty_scale"] = self.loyalty_scale
-        if self.behaviour is not None:
+        if self.behaviour is not None and "behaviour" not in declared:
             outcomes["behaviour"] = self.behaviour
+        for d in self.outcome_defs:
+            outcomes[d.name] = _outcome_to(d, self)
+        if self.default_outcome is not None:
+            outcomes["default"] = self.default_outcome
         out["outcomes"] = outcomes
         if self.missing_codes:
             out["missing_codes"] = [_plain(v) for v in self.missing_codes]
+        if self.column_missing:
+            out["column_missing"] = {k: [_plain(v) for v in vs] for k, vs in self.column_missing.items()}
         if self.reverse_keyed:
             out["reverse_keyed"] = list(self.reverse_keyed)
         for role in ("segment", "moment", "team"):
@@ -354,7 +532,47 @@ class RingSpec:
         out += list(self.loyalty or ())
         if self.behaviour:
             out.append(self.behaviour)
+        out += [d.column for d in self.outcome_defs if d.column not in out]
         return out
+
+    def outcome_spec(self, outcome: str | None = None) -> OutcomeSpec | None:
+        """The declared outcome named (by role or column) ``outcome``; None: the default one.
+
+        Returns None for a column that the spec does not declare as an outcome (an
+        analysis then treats it as continuous and names that choice).
+        """
+        if outcome is None:
+            outcome = self.default_outcome or self.ltr or self.behaviour
+            if outcome is None:
+                return None
+        for d in self.outcome_defs:
+            if outcome in (d.name, d.column):
+                return d
+        if outcome in ("ltr", self.ltr) and self.ltr is not None:
+            return OutcomeSpec("ltr", self.ltr, "continuous", self.ltr_scale)
+        if outcome in ("behaviour", self.behaviour) and self.behaviour is not None:
+            return OutcomeSpec("behaviour", self.behaviour, "binary", Scale("behaviour", 0, 1))
+        if self.loyalty and outcome in self.loyalty:
+            return OutcomeSpec(outcome, outcome, "continuous", self.scales[self.loyalty_scale])
+        return None
+
+    def missing_for(self, column: str) -> tuple[float, ...]:
+        """Every missing-value code that applies to ``column``: global, its scale's, its own."""
+        codes = list(self.missing_codes)
+        scale = self._scale_or_none(column)
+        if scale is not None:
+            codes += scale.missing
+        codes += self.column_missing.get(column, ())
+        od = self.outcome_spec(column) if column in self.outcomes else None
+        if od is not None:
+            codes += od.missing
+        return tuple(dict.fromkeys(codes))
+
+    def _scale_or_none(self, column: str) -> Scale | None:
+        try:
+            return self.scale_of(column)
+        except SpecError:
+            return None
 
     def construct(self, name: str) -> Construct:
         for c in self.constructs:
@@ -379,6 +597,11 @@ class RingSpec:
             return self.scales[self.loyalty_scale]  # type: ignore[index]
         if item == self.ltr:
             return self.ltr_scale
+        for d in self.outcome_defs:
+            if item == d.column and d.scale is not None:
+                return d.scale
+        if item == self.behaviour:
+            return Scale("behaviour", 0, 1)
         raise SpecError(f"`item` must be an item of this spec; got {item!r}.")
 
     def subset(self, constructs: list[str]) -> RingSpec:
@@ -425,89 +648,136 @@ class RingSpec:
             elif len(c.items) == 2:
                 warns.append(f"construct `{c.name}` has 2 items; 3 or more are recommended "
                              "for reliable measurement and an identified one-factor model")
-        if not self.ltr and not self.loyalty:
+        if not self.ltr and not self.loyalty and not self.outcome_defs:
             problems.append("missing outcome: the spec names neither `outcomes.ltr` nor "
-                            "`outcomes.loyalty`")
+                            "`outcomes.loyalty` (nor another named outcome)")
+        for code in self.missing_codes:
+            legal = sorted({name for name, sc in self._all_scales() if sc.min <= code <= sc.max})
+            if legal:
+                warns.append(
+                    f"global missing code {_plain(code)} is a legal answer on scale(s) "
+                    f"{', '.join(legal)}: it is treated as missing there too; declare it on "
+                    "the scale that uses it (`scales: {name: {min, max, missing: "
+                    f"[{_plain(code)}]}}}}`) instead"
+                )
         return problems, warns
+
+    def _all_scales(self) -> list[tuple[str, Scale]]:
+        out = [(n, sc) for n, sc in self.scales.items()
+               if any(c.scale == n for c in self.constructs) or n == self.loyalty_scale]
+        if self.ltr:
+            out.append((f"ltr ({self.ltr})", self.ltr_scale))
+        return out
 
     def validate(self, data: pd.DataFrame) -> pd.DataFrame:
         """Check ``data`` against the spec and return a cleaned copy.
 
-        The copy has missing-value codes replaced by NaN, item and outcome
-        columns as float, and reverse-keyed items recoded as ``min + max - x``.
-        Reverse keying is recorded in ``DataFrame.attrs`` so validating an
-        already validated frame does not recode twice.
+        The copy has missing-value codes replaced by NaN (the global codes, those of
+        each column's scale and those of the column itself), item and outcome
+        columns as float (a binary outcome with a text label as 1/0), and
+        reverse-keyed items recoded as ``min + max - x``. Reverse keying is
+        recorded in ``DataFrame.attrs`` so validating an already validated frame
+        does not recode twice.
 
         Raises
         ------
         ValidationError
-            Listing every problem found: unknown column, item in two
-            constructs, value outside its scale, non-numeric text, constant
-            item, construct with a single item, missing outcome, a behaviour
-            column that is not 0/1.
+            Listing every problem found: unknown column, duplicated column names,
+            item in two constructs, value outside its scale (with a hint when the
+            same value looks like a missing code across a scale), non-numeric text,
+            constant item, construct with a single item, missing outcome, a binary
+            outcome that is not 0/1 or lacks its positive label.
 
         Warns
         -----
         RingstatsWarning
-            For a construct with fewer than three items.
+            For a construct with fewer than three items, and for a global missing
+            code that is a legal answer of some column.
         """
         check_dataframe(data)
         problems, warns = self.structure_problems()
+        problems += _column_problems(data)
         present = set(data.columns)
         for col in self.columns():
             if col not in present:
                 role = self._role(col)
                 problems.append(f"unknown column: `{col}` ({role}) is not in the data")
-        out = data.copy()
-        already = tuple(data.attrs.get(_REVERSED_ATTR, ()))
-        numeric_cols = [c for c in dict.fromkeys(self._scaled_items() + self.outcomes) if c in present]
-        codes = [float(v) for v in self.missing_codes]
-        for col in numeric_cols:
-            series = out[col]
-            if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-                converted = pd.to_numeric(series, errors="coerce")
-                bad = series[converted.isna() & series.notna()]
-                if len(bad):
-                    examples = ", ".join(repr(v) for v in pd.unique(bad.astype(str))[:3])
-                    problems.append(
-                        f"non-numeric text in `{col}`: {len(bad)} value(s) such as {examples}"
-                    )
-                series = converted
-            series = series.astype("float64")
-            if codes:
-                series = series.mask(series.isin(codes))
-            out[col] = series
-        for col in numeric_cols:
-            series = out[col]
-            if col == self.behaviour:
-                bad = series.dropna()[~series.dropna().isin([0.0, 1.0])]
-                if len(bad):
-                    problems.append(f"value outside its scale: behaviour `{col}` must be 0/1; "
-                                    f"found {_examples(bad)}")
-                continue
-            scale = self.scale_of(col)
-            vals = series.dropna()
-            bad = vals[(vals < scale.min) | (vals > scale.max) | (vals != np.round(vals))]
-            if len(bad):
-                problems.append(
-                    f"value outside its scale: `{col}` must hold whole numbers "
-                    f"{scale.min}..{scale.max} (scale `{scale.name}`); found {len(bad)} "
-                    f"value(s) such as {_examples(bad)}"
-                )
-            if vals.nunique() <= 1 and col not in (self.behaviour,):
-                what = "all missing" if vals.empty else f"every value is {_plain(vals.iloc[0])}"
-                kind = "constant outcome" if col in self.outcomes else "constant item"
-                problems.append(f"{kind}: `{col}` has no variation ({what})")
+        cols = [c for c in dict.fromkeys(self._scaled_items() + self.outcomes) if c in present]
+        out = self.clean(data, cols, problems=problems, constant=True)
         if self.ltr and self.ltr in present and out[self.ltr].isna().all() and not self.loyalty:
             problems.append(f"missing outcome: `{self.ltr}` has no observed values")
         if problems:
-            raise ValidationError(problems)
+            raise ValidationError(list(dict.fromkeys(problems)))
         for w in warns:
             warnings.warn(w, RingstatsWarning, stacklevel=2)
-        todo = [i for i in self.reverse_keyed if i not in already]
+        return out
+
+    def clean(self, data: pd.DataFrame, columns: Sequence[str], *,
+              problems: list[str] | None = None, constant: bool = False) -> pd.DataFrame:
+        """The spec's rules for ``columns``, on a copy of ``data``: the one home of them.
+
+        Numeric conversion (nullable, categorical and boolean dtypes included), missing
+        codes (:meth:`missing_for`), scale checks, binary labels and reverse keying
+        (recorded in ``attrs``, never applied twice). Columns not named are copied
+        unchanged. When ``problems`` is given, problems are appended to it; otherwise
+        a :class:`~ringstats.errors.ValidationError` lists them. ``constant=True`` also
+        reports columns without variation (as :meth:`validate` does; analyses report
+        those in their own terms).
+        """
+        raise_now = problems is None
+        problems = [] if problems is None else problems
+        out = data.copy()
+        already = tuple(data.attrs.get(_REVERSED_ATTR, ()))
+        hint: dict[tuple[str, float], list[str]] = {}
+        hint_at: dict[tuple[str, float], int] = {}
+        scale_by: dict[str, Scale] = {}
+        for col in columns:
+            od = self.outcome_spec(col) if col in self.outcomes else None
+            series = out[col]
+            codes = self.missing_for(col)
+            if od is not None and od.kind == "binary":
+                out[col] = _binary_column(series, od, codes, problems).to_numpy()
+                continue
+            series = _as_float(series, col, problems)
+            if codes:
+                series = series.mask(series.isin(codes))
+            out[col] = series.to_numpy()
+            scale = self._scale_or_none(col)
+            vals = series.dropna()
+            if scale is not None:
+                bad = vals[(vals < scale.min) | (vals > scale.max) | (vals != np.round(vals))]
+                if len(bad):
+                    problems.append(
+                        f"value outside its scale: `{col}` must hold whole numbers "
+                        f"{scale.min}..{scale.max} (scale `{scale.name}`); found {len(bad)} "
+                        f"value(s) such as {_examples(bad)}"
+                    )
+                    for v in pd.unique(bad):
+                        hint.setdefault((scale.name, float(v)), []).append(col)
+                        hint_at.setdefault((scale.name, float(v)), len(problems) - 1)
+                        scale_by[scale.name] = scale
+            if constant and vals.nunique() <= 1:
+                what = "all missing" if vals.empty else f"every value is {_plain(vals.iloc[0])}"
+                kind = "constant outcome" if col in self.outcomes else "constant item"
+                problems.append(f"{kind}: `{col}` has no variation ({what})")
+        for (sname, v), cols in hint.items():
+            sc = scale_by[sname]
+            if (v < sc.min and v <= 0) or (v > sc.max and v in (9, 97, 98, 99, 999, 9999)):
+                where = (f"declare `missing: [{_plain(v)}]` on that scale" if sname in self.scales
+                         else f"declare it for the column (`column_missing: {{{cols[0]}: "
+                         f"[{_plain(v)}]}}`)")
+                problems[hint_at[(sname, v)]] += (
+                    f". Hint: {_plain(v)} found in {len(cols)} column(s) on the "
+                    f"{scale_by[sname].min}-{scale_by[sname].max} scale `{sname}` "
+                    f"({', '.join(cols[:5])}{' ...' if len(cols) > 5 else ''}): if "
+                    f"{_plain(v)} means 'not applicable' or 'don't know', {where}"
+                )
+        if raise_now and problems:
+            raise ValidationError(list(dict.fromkeys(problems)))
+        todo = [i for i in self.reverse_keyed if i in columns and i not in already]
         for item in todo:
-            s = self.scale_of(item)
-            out[item] = s.min + s.max - out[item]
+            sc = self.scale_of(item)
+            out[item] = (sc.min + sc.max - out[item]).to_numpy()
         out.attrs[_REVERSED_ATTR] = tuple(dict.fromkeys(already + tuple(todo)))
         return out
 
@@ -568,3 +838,156 @@ def blocks_of(spec: RingSpec | Mapping[str, Sequence[str]], param: str = "spec")
         f"`{param}` must be a RingSpec or a dict of construct -> item columns; "
         f"got {type(spec).__name__ if not isinstance(spec, Mapping) else 'an empty dict'}."
     )
+
+
+_OUTCOME_RESERVED = {"ltr_scale", "loyalty", "loyalty_scale", "default"}
+_OUTCOME_KEYS = {"column", "kind", "scale", "positive", "missing", "nps"}
+
+
+def _scale_from(raw: Any, name: str, where: str, scales: Mapping[str, Scale] | None = None) -> Scale:
+    if isinstance(raw, str) and scales is not None and raw in scales:
+        return scales[raw]
+    if not isinstance(raw, dict) or not {"min", "max"} <= set(raw) or set(raw) - {"min", "max", "missing"}:
+        raise SpecError(f"{where} must be a mapping with `min` and `max` (and optionally "
+                        f"`missing`) or the name of a declared scale; got {raw!r}.")
+    return Scale(name, raw["min"], raw["max"], raw.get("missing") or ())
+
+
+def _outcome_from(name: str, raw: Any, ltr_scale: Scale, scales: Mapping[str, Scale]) -> OutcomeSpec:
+    default_kind = "binary" if name == "behaviour" else "continuous"
+    default_scale = ltr_scale if name == "ltr" else (
+        Scale("behaviour", 0, 1) if name == "behaviour" else None)
+    if isinstance(raw, str) and raw:
+        return OutcomeSpec(name, raw, default_kind, default_scale)
+    if not isinstance(raw, dict):
+        raise SpecError(f"`outcomes.{name}` must be a column name or a mapping with keys "
+                        f"{', '.join(sorted(_OUTCOME_KEYS))}; got {raw!r}.")
+    extra = set(raw) - _OUTCOME_KEYS
+    if extra:
+        raise SpecError(f"`outcomes.{name}` has unknown key(s) {', '.join(sorted(extra))}; "
+                        f"allowed: {', '.join(sorted(_OUTCOME_KEYS))}.")
+    column = raw.get("column", name)
+    if not isinstance(column, str) or not column:
+        raise SpecError(f"`outcomes.{name}.column` must be a column name; got {column!r}.")
+    kind = raw.get("kind", "binary" if "positive" in raw else default_kind)
+    scale = default_scale if kind != "binary" else None
+    if "scale" in raw:
+        scale = _scale_from(raw["scale"], name, f"`outcomes.{name}.scale`", scales)
+    nps = None
+    if "nps" in raw:
+        r = raw["nps"]
+        if not isinstance(r, dict) or set(r) != {"promoters", "detractors"}:
+            raise SpecError(f"`outcomes.{name}.nps` must be a mapping with `promoters` and "
+                            f"`detractors` (lists of scale values); got {r!r}.")
+        nps = NPSRule(r["promoters"], r["detractors"])
+        if scale is not None:
+            outside = [v for v in nps.promoters + nps.detractors if not scale.min <= v <= scale.max]
+            if outside:
+                raise SpecError(f"`outcomes.{name}.nps` lists value(s) "
+                                f"{[_plain(v) for v in outside]} outside the scale "
+                                f"{scale.describe()}.")
+    return OutcomeSpec(name, column, kind, scale, raw.get("positive"), raw.get("missing") or (), nps)
+
+
+def _outcome_to(d: OutcomeSpec, spec: RingSpec) -> Any:
+    default_kind = "binary" if d.name == "behaviour" else "continuous"
+    default_scale = spec.ltr_scale if d.name == "ltr" else (
+        Scale("behaviour", 0, 1) if d.name == "behaviour" else None)
+    if d.kind == "binary" and d.name != "behaviour":
+        default_scale = None
+    simple = (d.kind == default_kind and d.positive is None and not d.missing and d.nps is None
+              and d.scale == default_scale)
+    if simple:
+        return d.column
+    out: dict[str, Any] = {"column": d.column, "kind": d.kind}
+    if d.scale is not None and d.scale != default_scale:
+        out["scale"] = d.scale.to_dict()
+    if d.positive is not None:
+        out["positive"] = _plain(d.positive)
+    if d.missing:
+        out["missing"] = [_plain(v) for v in d.missing]
+    if d.nps is not None:
+        out["nps"] = d.nps.to_dict()
+    return out
+
+
+def _column_missing(raw: Any) -> dict[str, tuple[float, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SpecError(f"`column_missing` must map column names to lists of codes; got {raw!r}.")
+    return {str(k): _codes(v, f"`column_missing.{k}`") for k, v in raw.items()}
+
+
+def _column_problems(data: pd.DataFrame) -> list[str]:
+    """Column-level problems of a frame: MultiIndex columns and duplicated names."""
+    if isinstance(data.columns, pd.MultiIndex):
+        return ["MultiIndex columns: flatten them first, for example "
+                "`data.columns = ['_'.join(map(str, c)) for c in data.columns]`"]
+    dup = data.columns[data.columns.duplicated()].unique()
+    if len(dup):
+        return [f"duplicated column name(s): {', '.join(map(str, dup[:8]))}; every column "
+                "must have a unique name (rename or drop the copies)"]
+    return []
+
+
+def _as_float(series: pd.Series, col: str, problems: list[str]) -> pd.Series:
+    """A column as float64: nullable, categorical, boolean and numeric text converted."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    if pd.api.types.is_bool_dtype(series):
+        return series.astype("float64")
+    if not pd.api.types.is_numeric_dtype(series):
+        converted = pd.to_numeric(series, errors="coerce")
+        bad = series[converted.isna() & series.notna()]
+        if len(bad):
+            examples = ", ".join(repr(v) for v in pd.unique(bad.astype(str))[:3])
+            problems.append(f"non-numeric text in `{col}`: {len(bad)} value(s) such as {examples}")
+        series = converted
+    out = pd.Series(series.to_numpy(dtype="float64", na_value=np.nan), index=series.index,
+                    name=series.name)
+    inf = np.isinf(out.to_numpy())
+    if inf.any():
+        problems.append(f"infinite value(s) in `{col}`: {int(inf.sum())}")
+    return out
+
+
+def _binary_column(series: pd.Series, od: OutcomeSpec, codes: tuple[float, ...],
+                   problems: list[str]) -> pd.Series:
+    """A binary outcome as 1.0 (its positive value), 0.0 (any other answer) or NaN."""
+    col = od.column
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(object)
+    if od.positive is None:
+        num = _as_float(series, col, problems)
+        if codes:
+            num = num.mask(num.isin(codes))
+        vals = num.dropna()
+        bad = vals[~vals.isin([0.0, 1.0])]
+        if len(bad):
+            role = "behaviour" if od.name == "behaviour" else "binary outcome"
+            problems.append(
+                f"value outside its scale: {role} `{col}` must be 0/1; found "
+                f"{_examples(bad)}. If it holds text labels, name the positive one: "
+                f"`outcomes: {{{od.name}: {{column: {col}, kind: binary, positive: <label>}}}}`"
+            )
+        return num
+    values = series.to_numpy(dtype=object)
+    observed = pd.notna(series).to_numpy()
+    if codes:
+        observed &= ~series.isin(codes).to_numpy()
+    pos = od.positive
+    is_pos = np.array([v == pos or _num_equal(v, pos) for v in values], dtype=bool) & observed
+    if not is_pos.any():
+        labels = ", ".join(repr(v) for v in pd.unique(pd.Series(values[observed]).astype(str))[:6])
+        problems.append(f"binary outcome `{col}`: the positive value {pos!r} does not occur; "
+                        f"values found: {labels}")
+    out = np.where(observed, np.where(is_pos, 1.0, 0.0), np.nan)
+    return pd.Series(out, index=series.index, name=series.name, dtype="float64")
+
+
+def _num_equal(a: Any, b: Any) -> bool:
+    try:
+        return float(a) == float(b)
+    except (TypeError, ValueError):
+        return False

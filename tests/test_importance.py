@@ -390,7 +390,7 @@ def test_outcome_outside_ltr_range(small):
     w, d = small
     bad = d.copy()
     bad.loc[bad.index[0], "ltr"] = 12
-    with pytest.raises(RingstatsError, match="whole numbers from 0 to 10"):
+    with pytest.raises(RingstatsError, match="whole numbers 0..10"):
         imp.drivers(bad, spec=w.spec, n_boot=0)
 
 

@@ -78,6 +78,29 @@ def _htmt_from_corr(r: np.ndarray, memb: np.ndarray, version: int, absolute: boo
     return out
 
 
+def htmt_matrix(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """HTMT point estimates (pairwise-complete correlations) for cleaned ``data``; no checks.
+
+    The kernel behind :func:`htmt` for callers that have resolved their data already
+    (the driver analyses' check for indistinguishable constructs).
+    """
+    names = list(blocks)
+    items = [i for its in blocks.values() for i in its]
+    x = data[items].to_numpy(dtype=float, copy=True)
+    m = (~np.isnan(x)).astype(float)
+    x = np.where(m > 0, x, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = _corr_batch(x[None], m[None])
+    memb = np.zeros((len(items), len(names)))
+    j = 0
+    for k, nm in enumerate(names):
+        for _ in blocks[nm]:
+            memb[j, k] = 1.0
+            j += 1
+    mat = _htmt_from_corr(r, memb, 1, True)[0]
+    return pd.DataFrame(mat, index=names, columns=names)
+
+
 @dataclass(frozen=True)
 class HTMTResult(ResultMixin):
     """Result of :func:`htmt`.
