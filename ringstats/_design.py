@@ -118,6 +118,38 @@ def items_frame(
     return out, blocks
 
 
+def clean_for(data: Any, spec: RingSpec | None, *, outcome: str | None = None,
+              columns: Sequence[str] = (), param: str = "data",
+              linear: str | None = None) -> pd.DataFrame:
+    """A cleaned copy of ``data`` for analyses that score the spec themselves.
+
+    The spec's rules (:meth:`RingSpec.clean`) go to every item and to ``outcome`` and
+    ``columns`` where the spec declares them; other named columns are converted to float.
+    ``linear`` names an analysis that fits a linear model of the outcome: a binary outcome
+    is then refused with the reason, never fitted as continuous without a word.
+    """
+    frame = checked_frame(data, param)
+    _check_spec(spec)
+    named = [c for c in ([outcome] if outcome is not None else []) + list(columns)]
+    if spec is None:
+        if named:
+            _present(frame, named, param, "column")
+        return frame
+    scaled = set(spec._scaled_items()) | set(spec.outcomes)
+    cols = [i for i in spec.items if i in frame.columns]
+    cols += [c for c in named if c in scaled and c in frame.columns]
+    out = spec.clean(frame, list(dict.fromkeys(cols)))
+    if linear is not None and outcome is not None:
+        od = spec.outcome_spec(outcome)
+        if od is not None and od.kind == "binary":
+            raise RingstatsError(
+                f"`outcome` {outcome!r} is declared binary: {linear} fits a linear model of a "
+                "numeric outcome. Use a rating outcome, or `ringstats.drivers(..., kind='binary')` "
+                "for a logistic driver model."
+            )
+    return out
+
+
 def weights_array(data: pd.DataFrame | None, weights: Any, n: int,
                   param: str = "weights") -> np.ndarray | None:
     """Survey weights as a float array aligned with the rows (NaN kept, negatives refused)."""

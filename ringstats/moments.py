@@ -25,6 +25,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from ._design import clean_for
 from ._kernels.progress import progress_iter
 from ._kernels.results import ResultMixin, Summary
 from ._kernels.validation import (
@@ -366,11 +367,11 @@ def moderation(
     >>> list(res.interactions.index)
     ['ring1', 'ring2', 'ring3']
     """
-    check_dataframe(data)
-    ci = check_probability(ci, "ci")
-    center = check_bool(center, "center")
     if not isinstance(outcome, str):
         raise RingstatsError(f"`outcome` must be a column name; got {outcome!r}.")
+    data = clean_for(data, spec, outcome=outcome, linear="moderation")
+    ci = check_probability(ci, "ci")
+    center = check_bool(center, "center")
     check_columns(data, [outcome], "outcome")
     check_numeric(data, [outcome], "outcome")
     X, rings = _resolve_drivers(data, drivers, spec)
@@ -648,9 +649,9 @@ def moment_share(
     >>> list(res.table.index)[:3]
     ['share', 'baseline_share', 'contact_share']
     """
-    check_dataframe(data)
     if not isinstance(spec, RingSpec):
         raise RingstatsError(f"`spec` must be a RingSpec; got {type(spec).__name__}.")
+    data = clean_for(data, spec, outcome=outcome or spec.ltr, linear="moment_share")
     ring = check_option(ring, "ring", (1, 2, 3, "all"))
     n_boot = check_int(n_boot, "n_boot", min_value=1)
     seed = check_seed(seed)

@@ -223,6 +223,65 @@ def _prepare(data: Any, ltr: Any, weights: Any, scale: Any, param: str = "data",
     return _Scores(v, score, w, idx, standard, n_missing, name)
 
 
+def _resolve_rule(data: Any, spec: Any, ltr: str | None, scale: Any, param: str = "data"
+                  ) -> tuple[Any, str, Any, tuple[str, ...]]:
+    """Apply the spec to the LTR column: (cleaned data, column, scale mapping, notes).
+
+    The one place where NPS learns its rule. With a spec, the LTR column goes through the
+    spec's cleaning (missing codes, scale check); a 0-10 outcome gets the standard rule, any
+    other scale only the rule the spec declares (``nps: {promoters, detractors}``), and the
+    result is then labelled non-standard. Without a rule on a non-0-10 scale, a refusal that
+    names the fix.
+    """
+    if spec is None:
+        return data, "ltr" if ltr is None else ltr, scale, ()
+    from ._design import checked_frame
+    from .spec import RingSpec
+
+    if not isinstance(spec, RingSpec):
+        raise RingstatsError(f"`spec` must be a RingSpec or None; got {type(spec).__name__}.")
+    od = spec.outcome_spec(ltr)
+    if od is None:
+        raise RingstatsError(
+            f"`ltr` {ltr!r} is not an outcome of the spec (its LTR column is {spec.ltr!r})."
+        )
+    if od.kind == "binary":
+        raise RingstatsError(f"NPS needs a rating outcome; `{od.column}` is declared binary.")
+    frame = checked_frame(data, param) if isinstance(data, pd.DataFrame) else data
+    if isinstance(frame, pd.DataFrame):
+        check_columns(frame, [od.column], "ltr")
+        frame = spec.clean(frame, [od.column])
+    if scale is not None:
+        return frame, od.column, scale, ()
+    rule = od.nps_rule
+    sc = od.scale
+    if rule is None:
+        rng = f"{sc.min}..{sc.max}" if sc is not None else "an undeclared"
+        raise RingstatsError(
+            f"`{od.column}` is on a {rng} scale: the Net Promoter Score is defined on 0-10. "
+            f"Declare an explicit rule in the spec (`outcomes: {{{od.name}: {{column: "
+            f"{od.column}, scale: {{min: ..., max: ...}}, nps: {{promoters: [...], "
+            "detractors: [...]}}}`) or pass `scale={'promoter': [...], 'detractor': [...]}`; "
+            "the result is then labelled as a non-standard NPS."
+        )
+    if od.nps_standard:
+        return frame, od.column, None, ()
+    note = (f"Non-standard NPS: rule from the spec ({rule.describe()}) on the "
+            f"{sc.min if sc else '?'}..{sc.max if sc else '?'} scale of `{od.column}`; not "
+            "comparable with 0-10 NPS benchmarks.")
+    return frame, od.column, rule.as_mapping(), (note,)
+
+
+def _warn_if_short_scale(s: _Scores, param: str) -> None:
+    """Without a spec, a 0-10 item whose answers never exceed 7 is suspicious: say so."""
+    if s.standard and len(s.ltr) >= 30 and s.ltr.max() <= 7:
+        warnings.warn(
+            f"`{param}`: no answer above {s.ltr.max():g} among {len(s.ltr)}: is this really a "
+            "0-10 likelihood-to-recommend item? On another scale, pass `spec=` with the "
+            "outcome's scale and NPS rule, or `scale={'promoter': [...], 'detractor': [...]}`.",
+            RingstatsWarning, stacklevel=3)
+
+
 def _fmt_vals(vals: np.ndarray, limit: int = 8) -> str:
     shown = [f"{x:g}" for x in vals[:limit]]
     return "[" + ", ".join(shown) + (", ..." if vals.size > limit else "") + "]"
@@ -318,7 +377,7 @@ class NPSResult(ResultMixin):
         s.add_dict({"mean LTR": self.mean_ltr, "SE": self.mean_se,
                     f"{lvl} CI low (t)": self.mean_ci_low, f"{lvl} CI high (t)": self.mean_ci_high},
                    "Mean likelihood to recommend", float_format="{:.3f}")
-        if not self.standard:
+        if not self.standard and not any(n.startswith("Non-standard NPS") for n in self.notes):
             s.add_note("Custom scale mapping: not a standard 0-10 NPS.")
         for note in self.notes:
             s.add_note(note)
@@ -402,13 +461,14 @@ def _check_common(ci: Any, method: Any, n_boot: Any, seed: Any) -> tuple[float, 
 def nps(
     data: pd.DataFrame | pd.Series | np.ndarray | Sequence[float],
     *,
-    ltr: str = "ltr",
+    ltr: str | None = None,
     weights: str | np.ndarray | None = None,
     ci: float = 0.95,
     method: str = "adjusted_wald",
     n_boot: int = 2000,
     seed: int | None = None,
     scale: Mapping[str, Sequence[float]] | None = None,
+    spec: Any = None,
 ) -> NPSResult:
     """Net Promoter Score with a confidence interval (vendor statistic).
 
@@ -420,8 +480,9 @@ def nps(
     ----------
     data : DataFrame, Series or 1-D array
         Answers to the 0-10 likelihood-to-recommend question. Missing values (NaN) are dropped.
-    ltr : str, default "ltr"
-        Column of ``data`` holding LTR when ``data`` is a DataFrame.
+    ltr : str, optional
+        Column of ``data`` holding LTR when ``data`` is a DataFrame (default ``"ltr"``, or
+        the spec's LTR outcome).
     weights : str or array, optional
         Survey weights (column name or array aligned with ``data``). Shares are weighted and
         the interval uses Kish's effective sample size ``(sum w)^2 / sum w^2``.
@@ -440,6 +501,10 @@ def nps(
         For a scale other than 0-10: ``{"promoter": [...], "detractor": [...]}`` (optionally
         ``"passive": [...]``, then every value must be listed). Emits a
         :class:`~ringstats.errors.RingstatsWarning`: the result is not a standard NPS.
+    spec : RingSpec, optional
+        Takes the LTR column's scale, missing codes and NPS rule from the spec: the standard
+        rule on a 0-10 outcome; on any other scale only an explicit ``nps:`` rule, and the
+        result is labelled non-standard. Without a rule on a non-0-10 scale: an error.
 
     Returns
     -------
@@ -480,9 +545,13 @@ def nps(
     (20.0, 6.6)
     """
     ci, method, n_boot = _check_common(ci, method, n_boot, seed)
+    data, ltr, scale, rule_notes = _resolve_rule(data, spec, ltr, scale)
     s = _prepare(data, ltr, weights, scale)
+    if spec is None and scale is None:
+        _warn_if_short_scale(s, "data")
     rng = np.random.default_rng(seed)
     est, se, lo, hi, notes = _nps_core(s, ci, method, n_boot, rng)
+    notes = list(rule_notes) + list(notes)
     p, q, d = _shares(s)
     m, mse, mlo, mhi = _mean_ci(s, ci)
     counts = pd.Series(
@@ -558,7 +627,7 @@ def nps_test(
     a: pd.DataFrame | pd.Series | np.ndarray,
     b: pd.DataFrame | pd.Series | np.ndarray | None = None,
     *,
-    ltr: str = "ltr",
+    ltr: str | None = None,
     by: str | None = None,
     paired: bool = False,
     weights: str | None = None,
@@ -566,6 +635,8 @@ def nps_test(
     method: str | None = None,
     n_boot: int = 2000,
     seed: int | None = None,
+    scale: Mapping[str, Sequence[float]] | None = None,
+    spec: Any = None,
 ) -> NPSTestResult:
     """Compare two NPS values (vendor statistic): two samples, two segments or two waves.
 
@@ -590,6 +661,8 @@ def nps_test(
         Default ``"adjusted_wald"`` for independent samples and ``"wald"`` for paired data
         (the adjusted-Wald correction is defined for one multinomial sample only).
     n_boot, seed : bootstrap settings.
+    scale, spec :
+        The NPS rule, as in :func:`nps` (a non-0-10 outcome needs one).
 
     Returns
     -------
@@ -625,6 +698,10 @@ def nps_test(
             "(the adjusted-Wald correction is defined for one multinomial sample)."
         )
     labels = ("a", "b")
+    a, ltr_a, scale_a, _ = _resolve_rule(a, spec, ltr, scale, "a")
+    if b is not None:
+        b, _, _, _ = _resolve_rule(b, spec, ltr, scale, "b")
+    ltr, scale = ltr_a, scale_a
     if by is not None:
         if b is not None:
             raise RingstatsError("Pass either `b` or `by`, not both.")
@@ -646,8 +723,8 @@ def nps_test(
     z_crit = stats.norm.ppf(0.5 + ci / 2)
     transitions = None
     if not paired:
-        sa = _prepare(a, ltr, weights, None, "a")
-        sb = _prepare(b, ltr, weights, None, "b")
+        sa = _prepare(a, ltr, weights, scale, "a")
+        sb = _prepare(b, ltr, weights, scale, "b")
         if method == "bootstrap":
             ba, bb = _boot_mean(sa, n_boot, rng), _boot_mean(sb, n_boot, rng)
             diff_boot = bb - ba
@@ -672,8 +749,8 @@ def nps_test(
     else:
         if weights is not None:
             raise RingstatsError("`weights` is not supported with `paired=True`.")
-        sa = _prepare(a, ltr, None, None, "a", min_n=1)
-        sb = _prepare(b, ltr, None, None, "b", min_n=1)
+        sa = _prepare(a, ltr, None, scale, "a", min_n=1)
+        sb = _prepare(b, ltr, None, scale, "b", min_n=1)
         if isinstance(a, (pd.Series, pd.DataFrame)) and isinstance(b, (pd.Series, pd.DataFrame)):
             ca = pd.Series(sa.score, index=sa.index)
             cb = pd.Series(sb.score, index=sb.index)
@@ -737,13 +814,15 @@ def nps_by(
     data: pd.DataFrame,
     *,
     by: str,
-    ltr: str = "ltr",
+    ltr: str | None = None,
     weights: str | None = None,
     ci: float = 0.95,
     method: str = "adjusted_wald",
     p_adjust: str = "holm",
     compare: str = "rest",
     min_n: int = 2,
+    scale: Mapping[str, Sequence[float]] | None = None,
+    spec: Any = None,
 ) -> pd.DataFrame:
     """NPS (vendor statistic) per segment with multiplicity-adjusted tests.
 
@@ -765,6 +844,9 @@ def nps_by(
         ``"pairwise"``: every pair of segments (one row per pair).
     min_n : int, default 2
         Segments with fewer answers raise InsufficientDataError.
+    scale, spec :
+        The NPS rule, as in :func:`nps` (a non-0-10 outcome needs one); a non-standard
+        rule is recorded in ``DataFrame.attrs["notes"]``.
 
     Returns
     -------
@@ -790,7 +872,7 @@ def nps_by(
     """
     from statsmodels.stats.multitest import multipletests
 
-    frame = check_dataframe(data)
+    frame, ltr, scale, rule_notes = _resolve_rule(check_dataframe(data), spec, ltr, scale)
     check_columns(frame, [by], "by")
     check_option(method, "method", ("adjusted_wald", "wald"))
     check_option(p_adjust, "p_adjust", P_ADJUST)
@@ -806,7 +888,7 @@ def nps_by(
     scores: dict[Any, _Scores] = {}
     for lev in levels:
         try:
-            scores[lev] = _prepare(frame[frame[by] == lev], ltr, weights, None,
+            scores[lev] = _prepare(frame[frame[by] == lev], ltr, weights, scale,
                                    f"data[{by}=={lev!r}]", min_n=min_n)
         except InsufficientDataError as exc:
             raise InsufficientDataError(f"Segment {lev!r} of `by`: {exc}") from None
@@ -840,7 +922,7 @@ def nps_by(
     if compare == "rest":
         res = []
         for lev in levels:
-            rest = _prepare(frame[frame[by] != lev], ltr, weights, None, "rest", min_n=min_n)
+            rest = _prepare(frame[frame[by] != lev], ltr, weights, scale, "rest", min_n=min_n)
             d, se, _, _, z, p = _test(rest, scores[lev])
             res.append((d, se, z, p))
         arr = np.array(res, dtype=float)
@@ -863,6 +945,8 @@ def nps_by(
         if ok.any():
             adj[ok] = multipletests(pv[ok], method=p_adjust)[1]
         out["p_adj"] = adj
+    out.attrs["notes"] = list(rule_notes)
+    out.attrs["standard"] = scale is None
     return out
 
 

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ringstats.errors import ConvergenceError, InsufficientDataError, RingstatsError, SpecError
+from ringstats.errors import (
+    ConvergenceError,
+    InsufficientDataError,
+    RingstatsError,
+    SpecError,
+    ValidationError,
+)
 from ringstats.measurement import CFAResult, cfa
 
 REF = Path(__file__).parent / "reference" / "measurement"
@@ -116,7 +122,11 @@ def test_ringspec_input_and_summary(hs):
                        for i, (k, v) in enumerate(HS_MODEL.items())},
         "outcomes": {"ltr": "x1"} if False else {"loyalty": ["ageyr"]},
     })
-    res = cfa(hs, spec=spec)
+    # the spec's scale is applied: HS scores are not whole numbers 0..10
+    with pytest.raises(ValidationError, match=r"`x1` must hold whole numbers 0..10 \(scale `any`\)"):
+        cfa(hs, spec=spec)
+    items = [i for v in HS_MODEL.values() for i in v]
+    res = cfa(hs.assign(**{c: hs[c].round().clip(0, 10) for c in items}), spec=spec)
     assert list(res.factor_correlations.index) == ["visual", "textual", "speed"]
     text = str(res)
     assert "CFI" in text and "RMSEA" in text and "x9" in text

@@ -183,7 +183,7 @@ def test_bad_input(world):
         latent_scores(d.assign(prod1=d["prod1"] + 0.5), spec={"a": ["prod1", "prod2"]})
     with pytest.raises(RingstatsError, match="`n_points` must be at least 5"):
         latent_scores(d, spec=w.spec, n_points=2)
-    with pytest.raises(RingstatsError, match="`spec` names column"):
+    with pytest.raises(RingstatsError, match="unknown column: `nope` \\(item\\)"):
         latent_scores(d, spec={"a": ["prod1", "nope"]})
     with pytest.raises(RingstatsError, match="`data` must be a pandas DataFrame"):
         latent_scores(d.to_numpy(), spec=w.spec)

@@ -139,7 +139,9 @@ def nps(ctx: Context) -> Output:
 
     data, spec = ctx.load()
     ltr = ctx.outcome(spec)
-    res = fn(data, ltr=ltr, **ctx.kwargs(fn, _COMMON[1:]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RingstatsWarning)  # a non-standard rule is in the notes
+        res = fn(data, ltr=ltr, spec=spec, **ctx.kwargs(fn, _COMMON[1:]))
     parts = [res.summary().as_text()]
     results = {"nps": res}
     by = ctx.get("by") or [c for c in (getattr(spec, "segment", None),
@@ -152,9 +154,10 @@ def nps(ctx: Context) -> Output:
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RingstatsWarning)
-            tab = nps_by(data, by=col, ltr=ltr, **ctx.kwargs(nps_by, ("ci",)))
+            tab = nps_by(data, by=col, ltr=ltr, spec=spec, **ctx.kwargs(nps_by, ("ci",)))
         tables[col] = tab
-        s = Summary(f"NPS by {col} (each vs the rest, Holm-adjusted)")
+        title = "NPS" if tab.attrs.get("standard", True) else "Non-standard NPS"
+        s = Summary(f"{title} by {col} (each vs the rest, Holm-adjusted)")
         s.add_table(tab[["n", "nps", "ci_low", "ci_high", "diff_vs_rest", "p_val", "p_adj"]],
                     float_format="{:.2f}")
         parts.append(s.as_text())

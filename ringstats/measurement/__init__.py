@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._design import items_frame
 from .._kernels.results import ResultMixin, Summary
-from .._kernels.validation import check_dataframe, check_int, check_option, check_seed
+from .._kernels.validation import check_int, check_option, check_seed
 from ..errors import RingstatsWarning
-from ..spec import RingSpec, blocks_of
+from ..spec import RingSpec
 from ._cfa import CFAResult, cfa
 from ._correlation import PolychoricResult, correlation, nearest_pd, polychoric
 from ._efa import (
@@ -193,8 +194,7 @@ def measurement_report(
     >>> rep.checks.shape[0]
     6
     """
-    check_dataframe(data)
-    blocks = blocks_of(spec)
+    data, blocks = items_frame(data, spec)
     check_int(n_boot, "n_boot", min_value=0)
     check_seed(seed)
     check_option(nan_policy, "nan_policy", _REPORT_NAN)
@@ -203,8 +203,8 @@ def measurement_report(
         warnings.simplefilter("always", RingstatsWarning)
         rel = reliability(data, spec=spec, nan_policy=nan_policy)
         fit = cfa(data, spec=blocks, nan_policy=nan_policy)
-        ht = htmt(data, spec=spec, n_boot=n_boot, seed=seed, nan_policy=nan_policy)
-        fl = fornell_larcker(data, spec=blocks, nan_policy=nan_policy)
+        ht = htmt(data, spec=blocks, n_boot=n_boot, seed=seed, nan_policy=nan_policy)
+        fl = fornell_larcker(data, spec=blocks, nan_policy=nan_policy, fitted=fit)
         items = [c for its in blocks.values() for c in its]
         k = kmo(data, items=items, nan_policy=nan_policy)
         b = bartlett(data, items=items, nan_policy=nan_policy)
@@ -212,6 +212,19 @@ def measurement_report(
     for w in caught:
         if issubclass(w.category, RingstatsWarning) and str(w.message) not in notes:
             notes.append(str(w.message))
+    # every flag of the measurement model travels with the report (CFA notes, HTMT >= .90)
+    for msg in fit.warnings:
+        if msg not in notes:
+            notes.append(f"CFA: {msg}")
+    if fit.heywood and not any("Heywood" in n for n in notes):
+        notes.append(f"CFA: Heywood case in {', '.join(fit.heywood)} (negative residual "
+                     "variance or standardised loading above 1).")
+    high = ht.pairs[ht.pairs["htmt"] >= 0.90]
+    for _, r in high.iterrows():
+        notes.append(f"HTMT {r['htmt']:.2f} >= .90 between `{r['construct_a']}` and "
+                     f"`{r['construct_b']}`: not empirically distinct (Henseler, Ringle & "
+                     "Sarstedt 2015); driver, plateau and asymmetry results cannot separate "
+                     "them. Consider merging them into one construct.")
     loadings = fit.loadings[["construct", "std_estimate", "std_se", "std_ci_low",
                              "std_ci_high"]].copy()
     checks = _checks(rel, loadings, ht, fl, blocks)

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._design import items_frame
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_bool,
     check_columns,
-    check_dataframe,
     check_numeric,
     check_option,
     check_probability,
@@ -721,7 +721,7 @@ def cfa(
     >>> round(float(res.fit["cfi"]), 2)
     1.0
     """
-    check_dataframe(data)
+    data, _ = items_frame(data, spec)
     blocks = _blocks_from(spec)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
     check_option(information, "information", _INFORMATION)
@@ -972,6 +972,13 @@ def _assemble(st: _Structure, theta: np.ndarray, vcov: np.ndarray, s: np.ndarray
     if np.linalg.eigvalsh(phi).min() <= 0:
         warn.append("the factor covariance matrix is not positive definite (a factor correlation "
                     "is at or beyond 1): constructs are not empirically distinct.")
+    fc = phi / np.outer(sd_f, sd_f)
+    for a in range(len(st.factors)):
+        for b in range(a + 1, len(st.factors)):
+            if abs(fc[a, b]) >= 0.95:
+                warn.append(f"latent correlation {fc[a, b]:.3f} between `{st.factors[a]}` and "
+                            f"`{st.factors[b]}` (|r| >= .95): the two constructs are empirically "
+                            "one; merge them or drop one.")
     if heywood:
         warnings.warn(f"Heywood case in CFA: {', '.join(heywood)} (negative residual variance or "
                       "standardised loading above 1).", RingstatsWarning, stacklevel=3)

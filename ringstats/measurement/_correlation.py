@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
+from .._design import items_frame
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_bool,
@@ -408,6 +409,8 @@ def polychoric(
     (3, 3)
     """
     check_dataframe(data)
+    if spec is not None:
+        data, _ = items_frame(data, spec)
     cols = _items_from(data, items, spec)
     if len(cols) < 2:
         raise RingstatsError(f"`items` must name at least two columns; got {cols!r}.")
@@ -537,6 +540,8 @@ def correlation(
     check_dataframe(data)
     check_option(method, "method", _METHODS)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
+    if spec is not None:
+        data, _ = items_frame(data, spec)
     cols = _items_from(data, items, spec)
     check_numeric(data, cols, "items" if spec is None else "spec")
     if method == "polychoric":

@@ -40,11 +40,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from .._design import items_frame
 from .._kernels.linalg import minres_one_factor
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_columns,
-    check_dataframe,
     check_int,
     check_numeric,
     check_option,
@@ -297,7 +297,7 @@ def latent_scores(
     >>> bool(0.85 < ls.reliability["ring1"] < 0.95)
     True
     """
-    check_dataframe(data)
+    data, _ = items_frame(data, spec)
     check_option(level, "level", LEVELS)
     n_points = check_int(n_points, "n_points", min_value=5, max_value=401)
     if min_items is not None:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._design import items_frame
 from .._kernels.linalg import minres_one_factor
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
@@ -30,7 +31,7 @@ from ..errors import (
     RingstatsWarning,
     SpecError,
 )
-from ..spec import RingSpec, blocks_of
+from ..spec import RingSpec
 
 __all__ = ["reliability", "ReliabilityResult", "cronbach_alpha"]
 
@@ -295,8 +296,7 @@ def reliability(
     >>> list(rel.table.columns[:4])
     ['ring', 'n_items', 'n', 'alpha']
     """
-    check_dataframe(data)
-    blocks = blocks_of(spec)
+    data, blocks = items_frame(data, spec)
     check_probability(ci, "ci")
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
     all_items = [it for its in blocks.values() for it in its]

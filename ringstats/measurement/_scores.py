@@ -15,9 +15,9 @@ from math import ceil
 import numpy as np
 import pandas as pd
 
+from .._design import items_frame
 from .._kernels.validation import (
     check_columns,
-    check_dataframe,
     check_int,
     check_numeric,
     check_option,
@@ -64,8 +64,7 @@ def mean_scores(
     >>> rs.mean_scores(w.customers, spec=w.spec).shape
     (200, 6)
     """
-    check_dataframe(data)
-    blocks = blocks_of(spec)
+    data, blocks = items_frame(data, spec)
     out = {}
     for name, items in blocks.items():
         check_columns(data, items, "spec")
@@ -195,7 +194,7 @@ def scores(
     >>> list(s.columns) == list(w.spec.construct_names)
     True
     """
-    check_dataframe(data)
+    data, _ = items_frame(data, spec)
     check_option(method, "method", _SCORE_METHODS)
     check_option(nan_policy, "nan_policy", _SCORE_NAN)
     if min_items is not None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._design import items_frame
 from .._kernels.progress import progress_iter
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_bool,
     check_columns,
-    check_dataframe,
     check_int,
     check_numeric,
     check_option,
@@ -22,7 +23,7 @@ from .._kernels.validation import (
     check_seed,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from ..spec import RingSpec, blocks_of
+from ..spec import RingSpec
 
 __all__ = ["htmt", "HTMTResult", "fornell_larcker"]
 
@@ -229,8 +230,7 @@ def htmt(
     >>> res.matrix.shape
     (6, 6)
     """
-    check_dataframe(data)
-    blocks = blocks_of(spec)
+    data, blocks = items_frame(data, spec)
     version = check_option(version, "version", (1, 2))
     check_int(n_boot, "n_boot", min_value=0)
     check_probability(ci, "ci")
@@ -332,6 +332,7 @@ def fornell_larcker(
     *,
     spec: RingSpec | Mapping[str, Sequence[str]],
     nan_policy: str = "listwise",
+    fitted: Any = None,
 ) -> pd.DataFrame:
     """Fornell-Larcker table: sqrt(AVE) on the diagonal, latent correlations off it.
 
@@ -344,6 +345,9 @@ def fornell_larcker(
         one construct with 3+ items).
     nan_policy : {"listwise", "pairwise"}
         Missing-data handling of the CFA (:func:`ringstats.cfa`).
+    fitted : CFAResult, optional
+        A CFA of the same model already fitted (``measurement_report`` passes its own, so
+        the joint model is fitted once).
 
     Returns
     -------
@@ -375,10 +379,9 @@ def fornell_larcker(
     """
     from ._cfa import cfa
 
-    check_dataframe(data)
-    blocks = blocks_of(spec)
+    data, blocks = items_frame(data, spec)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
-    res = cfa(data, spec=blocks, nan_policy=nan_policy)
+    res = fitted if fitted is not None else cfa(data, spec=blocks, nan_policy=nan_policy)
     lam = res.loadings["std_estimate"].astype(float)
     names = list(blocks)
     sq = pd.Series({nm: float(np.sqrt(np.mean(lam.loc[list(its)].to_numpy() ** 2)))
