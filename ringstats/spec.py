@@ -972,8 +972,12 @@ def _binary_column(series: pd.Series, od: OutcomeSpec, codes: tuple[float, ...],
                 f"`outcomes: {{{od.name}: {{column: {col}, kind: binary, positive: <label>}}}}`"
             )
         return num
+    if pd.api.types.is_numeric_dtype(series) and not _num_equal(od.positive, 1):
+        vals = series.dropna()
+        if len(vals) and vals.isin([0, 1]).all():  # coded already (a validated frame)
+            return series.astype("float64")
     values = series.to_numpy(dtype=object)
-    observed = pd.notna(series).to_numpy()
+    observed = np.array(pd.notna(series).to_numpy(), dtype=bool)
     if codes:
         observed &= ~series.isin(codes).to_numpy()
     pos = od.positive
