@@ -73,7 +73,26 @@ def test_ml_varimax_matches_psych(bfi):
     r_load = pd.read_csv(REF / "fa_bfi_ml_varimax_5_loadings.csv", index_col=0)
     aligned = _align(res.loadings, r_load)
     np.testing.assert_allclose(res.loadings.to_numpy(), aligned.to_numpy(), atol=0.01)
+    # ringstats' own ML extraction follows factanal/psych step by step
+    assert np.abs(res.loadings.to_numpy() - aligned.to_numpy()).max() < 1e-4
     np.testing.assert_allclose(res.factor_correlations.to_numpy(), np.eye(5))
+
+
+@pytest.mark.parametrize("method", ["minres", "ml"])
+def test_extraction_agrees_with_factor_analyzer(bfi, method):
+    # cross-check of the own extraction against factor-analyzer 0.5.1's optimiser (numerical
+    # gradient, SciPy's default L-BFGS-B settings): the same implied matrix L L'
+    import factor_analyzer
+
+    from ringstats.measurement import _extract
+
+    r = bfi.corr().to_numpy()
+    ours = _extract.extract(r, 5, method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fa = factor_analyzer.FactorAnalyzer(n_factors=5, rotation=None, method=method)
+        theirs = fa._fit_factor_analysis(r.copy())  # it writes into its argument
+    np.testing.assert_allclose(ours @ ours.T, theirs @ theirs.T, atol=1e-4)
 
 
 def test_promax_against_psych_pa(bfi):
@@ -164,7 +183,7 @@ def test_pairwise_vs_listwise_and_no_mutation(sim):
 
 
 def test_smoke_efa_cfa_through_ringstats():
-    """CI guard against upstream breakage (factor-analyzer / scikit-learn / scipy / pandas)."""
+    """CI guard against upstream breakage (factor-analyzer's Rotator / scipy / pandas)."""
     rng = np.random.default_rng(5)
     f = rng.multivariate_normal([0, 0], [[1, 0.3], [0.3, 1]], size=600)
     lam = np.array([0.8, 0.7, 0.75, 0.7])
@@ -224,16 +243,37 @@ def test_bad_inputs(sim, bfi):
 
 
 def test_nonconvergence_raises(monkeypatch, bfi):
-    import factor_analyzer
+    from scipy import optimize
 
-    def broken_fit(self, X, y=None):
-        warnings.warn("Failed to converge: ABNORMAL_TERMINATION_IN_LNSRCH")
-        self.loadings_ = np.zeros((X.shape[1], self.n_factors))
-        return self
+    from ringstats.measurement import _extract
 
-    monkeypatch.setattr(factor_analyzer.FactorAnalyzer, "fit", broken_fit)
-    with pytest.raises(ConvergenceError, match="did not converge"):
+    def broken(fun, x0, **kwargs):
+        return optimize.OptimizeResult(x=np.asarray(x0), success=False, nit=1000,
+                                       message="STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT")
+
+    monkeypatch.setattr(_extract.optimize, "minimize", broken)
+    with pytest.raises(ConvergenceError, match="did not converge.*ITERATIONS"):
         efa(bfi, n_factors=5, method="ml")
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        efa(bfi, n_factors=5, method="minres")
+
+
+def test_rmsea_interval_kernel():
+    from ringstats._kernels.fit import noncentrality_ci, rmsea_ci
+
+    # chi-square below its df: the interval starts at 0
+    assert rmsea_ci(10.0, 20, 99) == (0.0, 0.0)
+    lo, hi = rmsea_ci(30.0, 20, 99)
+    assert lo == 0.0 and 0 < hi < 0.2
+    # the bounds put chisq at the 95% and 5% quantiles of the noncentral chi-square
+    from scipy import stats
+
+    l_lo, l_hi = noncentrality_ci(1808.943, 185)
+    assert stats.ncx2.cdf(1808.943, 185, l_lo) == pytest.approx(0.95, abs=1e-10)
+    assert stats.ncx2.cdf(1808.943, 185, l_hi) == pytest.approx(0.05, abs=1e-10)
+    # psych (N - 1) and lavaan (N) conventions differ only in the divisor
+    a, b = rmsea_ci(1808.943, 185, 2799), rmsea_ci(1808.943, 185, 2800)
+    assert a[0] == pytest.approx(b[0] * np.sqrt(2800 / 2799), rel=1e-12)
 
 
 def test_parallel_polychoric_permutes_columns(sim):

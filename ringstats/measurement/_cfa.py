@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .._design import items_frame
+from .._kernels.fit import rmsea_ci
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_bool,
@@ -827,22 +828,10 @@ def _srmr(s: np.ndarray, sig: np.ndarray, mean_res: np.ndarray | None = None) ->
 
 
 def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float, float]:
-    """RMSEA 90% CI from the noncentral chi-square (Browne & Cudeck 1993), lavaan style."""
-    lo_p, hi_p = (1 + level) / 2, (1 - level) / 2
-
-    def solve(target: float) -> float:
-        f = lambda lam: stats.ncx2.cdf(chisq, df, lam) - target if lam > 0 else (  # noqa: E731
-            stats.chi2.cdf(chisq, df) - target)
-        if f(0.0) < 0:
-            return 0.0
-        hi = max(chisq, 1.0)
-        while f(hi) > 0:
-            hi *= 2
-        return optimize.brentq(f, 0.0, hi, xtol=1e-12)
-
-    lam_lo, lam_hi = solve(lo_p), solve(hi_p)
+    """RMSEA 90% CI from the noncentral chi-square (Browne & Cudeck 1993), lavaan style (N)."""
+    lo, hi = rmsea_ci(chisq, df, n, level)
     p_close = float(1 - stats.ncx2.cdf(chisq, df, 0.05 ** 2 * n * df))
-    return np.sqrt(lam_lo / (n * df)), np.sqrt(lam_hi / (n * df)), p_close
+    return lo, hi, p_close
 
 
 def _fit_measures(chisq: float, df: int, base: float, base_df: int, n: int, ll0: float,

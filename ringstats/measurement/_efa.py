@@ -1,13 +1,11 @@
 """Exploratory factor analysis, parallel analysis, KMO and Bartlett's test.
 
-The factor extraction and rotation engine is factor-analyzer 0.5.1 (``FactorAnalyzer`` for
-minres and ML extraction, ``Rotator`` for the rotations), which ringstats wraps: item and
-factor names are restored, one sign and order convention is applied, the factor
-correlations are permuted together with the loadings (factor-analyzer reorders its loadings
-but not ``phi_``), optimiser failures become :class:`~ringstats.errors.ConvergenceError`
-and the engine's known ``FutureWarning`` (scikit-learn's ``force_all_finite`` rename) is
-silenced locally. The correlation matrix is computed here (Pearson pairwise/listwise or
-polychoric) and handed to the engine with ``is_corr_matrix=True``.
+Extraction (minres, ML, principal components) is ringstats' own and follows ``psych::fa``
+step by step (:mod:`._extract`); the rotations are factor-analyzer's ``Rotator``. ringstats
+restores item and factor names, applies one sign and order convention (factor correlations
+permuted together with the loadings), turns optimiser failures into
+:class:`~ringstats.errors.ConvergenceError` and adds psych's fit statistics. The
+correlation matrix is computed here (Pearson pairwise/listwise or polychoric).
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._kernels import linalg
 from .._kernels.progress import progress_iter
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
@@ -32,8 +31,9 @@ from .._kernels.validation import (
     check_probability,
     check_seed,
 )
-from ..errors import ConvergenceError, InsufficientDataError, RingstatsError, RingstatsWarning
+from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec
+from . import _extract
 
 __all__: list[str] = []
 
@@ -77,9 +77,12 @@ def _select_items(data: pd.DataFrame, items: Sequence[str] | None,
     return cols
 
 
-def _check_variance(x: pd.DataFrame) -> None:
-    sd = x.std(ddof=1, skipna=True)
-    bad = [str(c) for c in x.columns if not np.isfinite(sd[c]) or sd[c] == 0]
+def _check_variance(a: np.ndarray, cols: Sequence[Any]) -> None:
+    """Every item varies (at least two distinct answers)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        var = np.nanvar(a, axis=0, ddof=1)
+    bad = [str(c) for c, v in zip(cols, var, strict=True) if not np.isfinite(v) or v == 0]
     if bad:
         raise InsufficientDataError(
             f"item(s) with zero variance (constant or all missing): {', '.join(bad)}; "
@@ -120,23 +123,26 @@ def _correlate(x: pd.DataFrame, correlation: str, nan_policy: str
                ) -> tuple[np.ndarray, int, list[str]]:
     """Correlation matrix, the n used for test statistics, and notes."""
     notes: list[str] = []
-    x = x.dropna(how="all")
-    if nan_policy == "listwise":
-        x = x.dropna()
-        n = len(x)
-    else:
-        n = len(x)  # psych convention: n.obs = number of rows (pairwise correlations)
-    p = x.shape[1]
+    a = x.to_numpy(dtype=float)
+    obs = ~np.isnan(a)
+    rows = obs.all(axis=1) if nan_policy == "listwise" else obs.any(axis=1)
+    if not rows.all():
+        a, obs = a[rows], obs[rows]
+    # psych convention: n.obs = number of rows (with pairwise correlations, rows with an answer)
+    n, p = a.shape
     if n <= p:
         raise InsufficientDataError(
             f"fewer rows ({n}) than items ({p}); factor analysis needs more "
             f"{'complete ' if nan_policy == 'listwise' else ''}rows than items."
         )
-    _check_variance(x)
+    _check_variance(a, x.columns)
     if correlation == "pearson":
-        r = x.corr(method="pearson").to_numpy(dtype=float)
+        m = obs.astype(float)
+        z = np.where(obs, a - np.nanmean(a, axis=0), 0.0)
+        r = linalg.pairwise_corr(z, m)
+        r.flat[:: p + 1] = 1.0
     else:
-        r = _polychoric_matrix(x)
+        r = _polychoric_matrix(x.loc[rows])
     if not np.all(np.isfinite(r)):
         raise InsufficientDataError(
             "the correlation matrix has undefined entries (an item pair without joint answers)."
@@ -443,104 +449,6 @@ def _parallel_from(x: pd.DataFrame, r: np.ndarray, n: int, *, n_iter: int, quant
 
 
 # ----------------------------------------------------------------------------- EFA
-def _fit_engine(r: np.ndarray, k: int, method: str) -> np.ndarray:
-    """Unrotated loadings from factor-analyzer (minres/ml) or the eigendecomposition."""
-    if method == "principal":
-        vals, vecs = np.linalg.eigh(r)
-        order = np.argsort(vals)[::-1][:k]
-        return vecs[:, order] * np.sqrt(np.maximum(vals[order], 0))
-    from factor_analyzer import FactorAnalyzer
-
-    fa = FactorAnalyzer(n_factors=k, rotation=None, method=method, is_corr_matrix=True)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        warnings.filterwarnings("ignore", category=FutureWarning)  # sklearn force_all_finite
-        warnings.filterwarnings("ignore", category=DeprecationWarning)  # scipy L-BFGS-B disp
-        fa.fit(r)
-    failed = [str(w.message) for w in caught if "converge" in str(w.message).lower()]
-    lam = np.asarray(fa.loadings_, dtype=float)
-    if failed or not np.all(np.isfinite(lam)):
-        raise ConvergenceError(
-            f"factor extraction ({method}, {k} factors) did not converge: "
-            f"{failed[0] if failed else 'non-finite loadings'}; no estimates are returned. "
-            "Try fewer factors or method='minres'."
-        )
-    return lam
-
-
-def _rotate(lam: np.ndarray, rotation: str | None) -> tuple[np.ndarray, np.ndarray]:
-    k = lam.shape[1]
-    if rotation is None or k == 1:
-        return lam, np.eye(k)
-    from factor_analyzer import Rotator
-
-    engine = "geomin_obl" if rotation == "geomin" else rotation
-    rot = Rotator(method=engine)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        out = np.asarray(rot.fit_transform(lam), dtype=float)
-    phi = np.eye(k) if rot.phi_ is None else np.asarray(rot.phi_, dtype=float)
-    if not np.all(np.isfinite(out)):
-        raise ConvergenceError(f"the {rotation} rotation did not converge; no estimates are "
-                               "returned.")
-    return out, phi
-
-
-def _rmsea_ci(chisq: float, df: int, n: int, level: float = 0.90) -> tuple[float, float]:
-    """Noncentral chi-square interval for RMSEA (Browne & Cudeck 1993; psych's fa.stats)."""
-    def lam_for(prob: float) -> float:
-        if stats.chi2.cdf(chisq, df) < prob:
-            return 0.0
-        lo, hi = 0.0, max(chisq, 1.0)
-        while stats.ncx2.cdf(chisq, df, hi) > prob:
-            hi *= 2
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            if stats.ncx2.cdf(chisq, df, mid) > prob:
-                lo = mid
-            else:
-                hi = mid
-        return 0.5 * (lo + hi)
-
-    a = (1 - level) / 2
-    lo, hi = lam_for(1 - a), lam_for(a)
-    return float(np.sqrt(lo / (df * (n - 1)))), float(np.sqrt(hi / (df * (n - 1))))
-
-
-def _efa_fit(r: np.ndarray, lam: np.ndarray, phi: np.ndarray, n: int) -> pd.Series:
-    """psych ``fa.stats``: ML objective at the solution, Bartlett-corrected chi-square, TLI,
-    RMSEA (with 90% CI), BIC and RMSR."""
-    p, k = lam.shape
-    model = lam @ phi @ lam.T
-    np.fill_diagonal(model, np.diag(r))
-    resid = r - model
-    low = np.tril_indices(p, -1)
-    rmsr = float(np.sqrt(np.mean(resid[low] ** 2)))
-    df = p * (p - 1) // 2 - p * k + k * (k - 1) // 2
-    out = dict.fromkeys(["objective", "chisq", "df", "p_val", "tli", "rmsea", "rmsea_ci_low",
-                         "rmsea_ci_high", "bic"], np.nan)
-    out["rmsr"] = rmsr
-    out["df"] = float(df)
-    try:
-        mir = np.linalg.solve(model, r)
-        sign, logdet = np.linalg.slogdet(mir)
-    except np.linalg.LinAlgError:
-        return pd.Series(out)
-    if sign <= 0 or df <= 0:
-        return pd.Series(out)
-    obj = float(np.trace(mir) - logdet - p)
-    chisq = obj * ((n - 1) - (2 * p + 5) / 6 - 2 * k / 3)
-    f0 = -np.linalg.slogdet(r)[1]
-    chisq0 = f0 * ((n - 1) - (2 * p + 5) / 6)
-    df0 = p * (p - 1) / 2
-    lo, hi = _rmsea_ci(chisq, df, n)
-    out.update(objective=obj, chisq=chisq, p_val=float(stats.chi2.sf(chisq, df)),
-               tli=(chisq0 / df0 - chisq / df) / (chisq0 / df0 - 1),
-               rmsea=float(np.sqrt(max((chisq / df - 1) / (n - 1), 0.0))),
-               rmsea_ci_low=lo, rmsea_ci_high=hi, bic=chisq - df * np.log(n))
-    return pd.Series(out)
-
-
 def efa(
     data: pd.DataFrame,
     *,
@@ -568,17 +476,17 @@ def efa(
         SMC-reduced ``"fa"`` variant tends to over-extract, e.g. 8 factors on bfi where
         psych's ``fa.parallel`` and the PCA variant suggest 6).
     method : {"minres", "ml", "principal"}
-        Minimum residual (psych ``fm="minres"``) or maximum likelihood (``fm="ml"``), both by
-        factor-analyzer; ``"principal"`` gives principal-component loadings (eigenvectors of
-        R scaled by the root eigenvalues; factor-analyzer's ``method="principal"``), which
-        is *not* psych's iterated principal-axis ``fm="pa"``.
+        Minimum residual (psych ``fm="minres"``: L-BFGS-B on the uniquenesses with psych's
+        gradient, start and scaling) or maximum likelihood (``fm="ml"``, ``factanal``'s
+        objective and gradient), both ringstats' own on SciPy's optimiser; ``"principal"``
+        gives principal-component loadings (eigenvectors of R scaled by the root
+        eigenvalues), which is *not* psych's iterated principal-axis ``fm="pa"``.
     rotation : {"oblimin", "promax", "varimax", "geomin", None}
         ``"geomin"`` is oblique geomin (factor-analyzer ``geomin_obl``, delta = 0.01, the Mplus
         default). Oblimin is direct quartimin (gamma = 0, GPArotation's default).
     correlation : {"pearson", "polychoric"}
         Polychoric correlations (for ordinal items) come from
-        ``ringstats._correlation.polychoric``; the matrix is passed to factor-analyzer with
-        ``is_corr_matrix=True``.
+        ``ringstats._correlation.polychoric``.
     nan_policy : {"pairwise", "listwise"}
         Pairwise correlations (psych's default) or complete rows only.
     seed : int, optional
@@ -608,8 +516,11 @@ def efa(
     implied by the solution (diagonal set to 1), :math:`\\chi^2 = F\\,(n - 1 - (2p+5)/6 - 2k/3)`
     on :math:`p(p-1)/2 - pk + k(k-1)/2` df, TLI against the independence model, RMSEA
     :math:`\\sqrt{\\max((\\chi^2/df - 1)/(n-1), 0)}`, BIC :math:`\\chi^2 - df\\log n`.
-    Matches ``psych::fa(bfi[1:25], nfactors=5, fm="minres", rotate="oblimin")`` to 1e-4 in the
-    loadings and 1e-3 in the fit statistics (tests).
+    The RMSEA interval solves for the noncentrality parameter with Brent's method on the
+    noncentral chi-square CDF (Browne & Cudeck 1993). Matches
+    ``psych::fa(bfi[1:25], nfactors=5, fm="minres", rotate="oblimin")`` (and ``fm="ml"``) to
+    1e-4 in the loadings and 1e-3 in the fit statistics (tests); factor-analyzer's own
+    extraction is a cross-check in the tests.
 
     References
     ----------
@@ -643,17 +554,18 @@ def efa(
                 f"(the model needs non-negative degrees of freedom); got {n_factors}."
             )
     x = data[cols].astype(float)
-    r, n, notes = _correlate(x, correlation, nan_policy)
+    with linalg.single_thread_blas():
+        r, n, notes = _correlate(x, correlation, nan_policy)
     pa = None
     k = n_factors
     if k is None:
         pa = _parallel_from(x, r, n, n_iter=100, quantile=0.95, correlation=correlation,
                             method="pca", nan_policy=nan_policy, seed=seed, progress=None)
         k = min(max(pa.n_factors, 1), kmax)
-    lam0 = _fit_engine(r, k, method)
-    lam, phi = _rotate(lam0, rotation)
+    with linalg.single_thread_blas():
+        lam, phi = _extract.rotate(_extract.extract(r, k, method), rotation)
     # order by variance explained (psych), then reflect to positive column sums
-    ss = np.diag(phi @ lam.T @ lam)
+    ss = np.einsum("ij,jk,ik->k", lam, phi, lam)
     order = np.argsort(-ss, kind="stable")
     lam, phi, ss = lam[:, order], phi[np.ix_(order, order)], ss[order]
     signs = np.sign(lam.sum(axis=0))
@@ -661,7 +573,11 @@ def efa(
     lam = lam * signs
     phi = phi * np.outer(signs, signs)
     names = [f"F{i + 1}" for i in range(k)]
-    h2 = np.diag(lam @ phi @ lam.T)
+    structure = lam @ phi
+    model = structure @ lam.T
+    h2 = np.diag(model).copy()
+    with linalg.single_thread_blas():
+        fit = _extract.fit_statistics(r, model, k, n, float(np.linalg.slogdet(r)[1]))
     loadings = pd.DataFrame(lam, index=cols, columns=names)
     phi_df = pd.DataFrame(phi, index=names, columns=names)
     prop = ss / p
@@ -674,12 +590,12 @@ def efa(
                       stacklevel=2)
     return EFAResult(
         loadings=loadings,
-        structure=pd.DataFrame(lam @ phi, index=cols, columns=names),
+        structure=pd.DataFrame(structure, index=cols, columns=names),
         communalities=pd.Series(h2, index=cols, name="h2"),
         uniquenesses=pd.Series(1 - h2, index=cols, name="u2"),
         factor_correlations=phi_df,
         variance=variance,
-        fit=_efa_fit(r, lam, phi, n),
+        fit=fit,
         n_factors=int(k),
         method=method,
         rotation=rotation,

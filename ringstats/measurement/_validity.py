@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._design import items_frame
+from .._kernels.linalg import pairwise_corr as _corr_batch
 from .._kernels.progress import progress_iter
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
@@ -29,26 +30,6 @@ __all__ = ["htmt", "HTMTResult", "fornell_larcker"]
 
 _NAN_POLICIES = ("listwise", "pairwise")
 _BATCH = 64
-
-
-def _corr_batch(x: np.ndarray, m: np.ndarray) -> np.ndarray:
-    """Pairwise-complete Pearson correlations for a batch.
-
-    ``x``: (B, n, p) with zeros where missing; ``m``: (B, n, p) 0/1 observed mask.
-    Returns (B, p, p). With complete data this is the ordinary correlation matrix.
-    """
-    n = np.einsum("bki,bkj->bij", m, m)
-    sx = np.einsum("bki,bkj->bij", x, m)  # sum of x_i over rows where j observed (and i)
-    sxx = np.einsum("bki,bkj->bij", x * x, m)
-    sxy = np.einsum("bki,bkj->bij", x, x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mx = sx / n
-        my = np.swapaxes(sx, 1, 2) / n
-        cov = sxy / n - mx * my
-        vx = sxx / n - mx * mx
-        vy = np.swapaxes(sxx, 1, 2) / n - my * my
-        r = cov / np.sqrt(vx * vy)
-    return r
 
 
 def _htmt_from_corr(r: np.ndarray, memb: np.ndarray, version: int, absolute: bool
