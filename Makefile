@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 JOBS   ?= 2
 
-.PHONY: book test test-fast lab lint bench reference clean help
+.PHONY: book test test-fast lab lint bench reference clean help report-screenshots
 
 help:
 	@sed -n '2,7p' Makefile
@@ -52,6 +52,11 @@ lint: $(VENV)/.installed-test
 # Speed, memory and Monte Carlo studies (slow; results in benchmarks/results/).
 bench: $(VENV)/.installed-test
 	for f in benchmarks/bench_*.py; do $(PY) $$f || exit 1; done
+
+# The HTML report of ecsi_mobi, corp_rep (also in Dutch) and a simulated world, with
+# headless-Chromium screenshots, into _build/report-screenshots/ (look at them).
+report-screenshots: $(VENV)/.installed-test
+	RINGSTATS_QUIET=1 MPLBACKEND=Agg $(PY) tools/report_screenshots.py _build/report-screenshots
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -18,6 +18,8 @@ module                 what it holds
 ``whatif``             what a ring improvement buys, with uncertainty
 ``moments``            moments-of-truth moderation and the recovery paradox
 ``culture``            employee-customer linkage: ICC, multilevel, mediation
+``ipma``               importance-performance map (priority map)
+``report``             the self-contained HTML report of a survey
 ``plotting``           every plot, on one ring palette
 =====================  ==========================================================
 """
@@ -53,6 +55,7 @@ from .importance import (
     relative_weights,
     shapley,
 )
+from .ipma import IPMAResult, ipma
 from .measurement import (
     BartlettResult,
     CFAResult,
@@ -91,6 +94,7 @@ from .moments import (
     recovery_paradox,
 )
 from .netpromoter import NPSResult, NPSTestResult, nps, nps_by, nps_sample_size, nps_test
+from .report import Report, report
 from .shape import MarginalEffects, PlateauResult, PlateauTable, marginal_effects, plateau
 from .simulate import draw
 from .spec import Construct, RingSpec, Scale
@@ -124,6 +128,8 @@ __all__ = [
     # shape
     "plateau", "PlateauResult", "PlateauTable", "marginal_effects", "MarginalEffects",
     "what_if", "WhatIfResult",
+    # importance-performance map and the report
+    "ipma", "IPMAResult", "report", "Report",
     # moments and culture
     "moderation", "ModerationResult", "moment_share", "MomentShareResult",
     "recovery_paradox", "RecoveryResult",

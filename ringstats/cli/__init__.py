@@ -12,6 +12,7 @@ Examples
     ringstats plateau survey.csv --spec spec.yaml --scores mean --sesoi 0.5
     ringstats nps survey.csv --spec spec.yaml --format json
     ringstats asymmetry survey.csv --spec spec.yaml --low 2 --high 4
+    ringstats report survey.csv --spec spec.yaml -o report.html --lang nl
     ringstats simulate --world base -n 5000 --seed 1 -o survey.csv
 
 Every command takes ``--out DIR`` (tidy CSV tables and a JSON document of the result;

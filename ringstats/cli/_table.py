@@ -96,6 +96,11 @@ FLAGS: dict[str, Flag] = {
     "output": _f("-o", "--output", required=True, metavar="CSV", help="customer CSV to write"),
     "spec_out": _f("--spec-out", default=None, metavar="YAML",
                    help="where to write the spec YAML (default: OUTPUT with .spec.yaml)"),
+    # report
+    "html": _f("-o", "--output", dest="html", default=None, metavar="HTML",
+               help="HTML file to write"),
+    "lang": _f("--lang", choices=("en", "nl"), default=None, api="lang",
+               help="language of the report"),
     # spec draft
     "efa": _f("--no-efa", dest="efa", action="store_false",
               help="group items by name only (no exploratory factor analysis)"),
@@ -137,4 +142,8 @@ COMMANDS: tuple[Command, ...] = (
             ANALYSIS + ("by",), {"seed": 0}),
     Command("asymmetry", f"{_C}:asymmetry", "penalty-reward and impact asymmetry",
             ANALYSIS + ("low", "high", "neutral", "threshold"), {"seed": 0, "n_boot": 200}),
+    Command("report", "ringstats.report:report_cli",
+            "a self-contained HTML report: data check, measurement, drivers, priority map, "
+            "NPS, plateaus, asymmetry", ("data", "spec", "seed", "n_boot", "lang", "html"),
+            {"seed": 0, "n_boot": 500, "lang": "en", "html": "report.html"}),
 )

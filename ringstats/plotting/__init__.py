@@ -12,6 +12,7 @@ function                       draws
 ``plot_htmt``                  HTMT heatmap, pairs above the threshold in bold
 ``plot_importance``            construct or ring importance with CIs
 ``plot_ring_diagram``          three concentric rings shaded by importance share
+``plot_ipma``                  importance against 0-100 performance (priority map)
 ``plot_nps``                   detractor / passive / promoter bars with NPS CIs
 ``plot_impact_asymmetry``      impact asymmetry against range of impact
 ``plot_kano``                  Kano Better against Worse, four quadrants
@@ -27,6 +28,7 @@ function                       draws
 
 from ._asymmetry import plot_impact_asymmetry, plot_kano
 from ._drivers import plot_importance, plot_ring_diagram
+from ._ipma import plot_ipma
 from ._linkage import plot_caterpillar, plot_linkage_scatter
 from ._measurement import plot_htmt, plot_loadings, plot_scree
 from ._moments import plot_johnson_neyman, plot_simple_slopes
@@ -37,7 +39,7 @@ from ._shape import plot_curve, plot_marginal, plot_what_if
 __all__ = [
     "RING_COLORS", "RING_LABELS", "OUTCOME_COLOR", "NPS_COLORS", "ring_color", "get_ax",
     "plot_loadings", "plot_scree", "plot_htmt",
-    "plot_importance", "plot_ring_diagram",
+    "plot_importance", "plot_ring_diagram", "plot_ipma",
     "plot_nps", "plot_impact_asymmetry", "plot_kano",
     "plot_curve", "plot_marginal", "plot_what_if",
     "plot_simple_slopes", "plot_johnson_neyman",
