@@ -30,8 +30,11 @@ _NL = [
     ("not measured", "niet gemeten"),
     ("share of respondents (%)", "aandeel respondenten (%)"),
     ("detractors", "detractors"), ("passives", "passives"), ("promoters", "promoters"),
-    ("binned means", "gemiddelden per klasse"), ("spline", "spline"),
-    ("segmented", "gesegmenteerd"), ("breakpoint", "knikpunt"),
+    ("binned means (adjusted)", "gemiddelden per klasse (gecorrigeerd)"),
+    ("binned means", "gemiddelden per klasse"),
+    ("restricted cubic spline", "beperkte kubische spline"),
+    ("segmented fit", "gesegmenteerde fit"),
+    ("breakpoint 95% CI", "95%-BI knikpunt"), ("breakpoint", "knikpunt"),
     ("outcome units", "eenheden uitkomst"), ("latent trait, SD units", "latente trek, SD-eenheden"),
     ("excitement", "enthousiasme"), ("performance", "prestatie"), ("basic", "basis"),
     ("unclear", "onduidelijk"),
@@ -119,6 +122,7 @@ def _drivers(sec: SectionData, lang: str, p: str) -> list[tuple[str, str]]:
         plot_ring_diagram(d, ax=a[0, 1])
         for ax in a[0]:
             ax.set_title("")
+        a[0, 1].set_xlabel("")  # the caption says what the shading means
 
     return [(T[lang]["cap_drivers"], _draw(draw, (11.5, max(4.2, 0.45 * len(d.constructs) + 1.6)),
                                          lang, f"{p}-drv", 1, 2))]
@@ -149,6 +153,7 @@ def _nps(sec: SectionData, lang: str, p: str) -> list[tuple[str, str]]:
     def draw(f, a):
         for ax, (name, obj) in zip(a[:, 0], parts, strict=True):
             plot_nps(obj, ax=ax)
+            ax.set_title("")
             ax.set_title(name, fontsize=10, loc="left")
         for ax in a[:-1, 0]:
             ax.set_xlabel("")

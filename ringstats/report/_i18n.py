@@ -194,7 +194,9 @@ def pct(x: Any, lang: str, digits: int = 0) -> str:
 
 def signed(x: Any, lang: str, digits: int = 0) -> str:
     s = fmt(x, lang, digits)
-    return s if s.startswith("−") or s in ("–",) or float(x) == 0 else "+" + s
+    if s.startswith("−") or s == "–" or float(s.replace(",", ".")) == 0:
+        return s
+    return "+" + s
 
 
 def ci(lo: Any, hi: Any, lang: str, digits: int = 2, sign: bool = False) -> str:
@@ -278,16 +280,48 @@ _FLAGS: dict[str, dict[str, str]] = {
 }
 
 
-def plain_note(text: str) -> str:
-    """A library message for the reader: "(NaN)" is said in words."""
-    return re.sub(r"\s*\(NaN\)", " (not reported)", text).replace("NaN", "not defined")
+#: Dutch wording of the library's frequent messages (others stay as the library says them).
+_NOTES_NL = [
+    (r"construct `(.+?)` has 2 items; 3 or more are recommended for reliable measurement and "
+     r"an identified one-factor model",
+     r"construct `\1` heeft 2 items; 3 of meer zijn aan te raden voor een betrouwbare meting "
+     r"en een geïdentificeerd één-factormodel"),
+    (r"construct `(.+?)` has only 2 items; it is identified only through its covariances with "
+     r"other constructs\.",
+     r"construct `\1` heeft maar 2 items; het is alleen geïdentificeerd via de covarianties met "
+     r"andere constructen."),
+    (r"construct `(.+?)` has two items: omega total \(one-factor model\) and "
+     r"alpha-if-item-deleted are undefined \(not reported\)\.",
+     r"construct `\1` heeft twee items: omega totaal (één-factormodel) en alpha zonder item "
+     r"zijn niet gedefinieerd."),
+    (r"the factor covariance matrix is not positive definite \(a factor correlation is at or "
+     r"beyond 1\): constructs are not empirically distinct\.",
+     r"de factorcovariantiematrix is niet positief definiet (een factorcorrelatie is 1 of "
+     r"meer): constructen zijn empirisch niet te onderscheiden."),
+    (r"Parallel analysis suggests (\d+) factor\(s\) for (\d+) constructs: constructs may be "
+     r"merged \(highly correlated constructs, e\.g\. within a ring\) or split\.",
+     r"Parallelle analyse wijst op \1 factor(en) voor \2 constructen: constructen kunnen "
+     r"samengevoegd worden (sterk gecorreleerde constructen, bijvoorbeeld binnen een ring) of "
+     r"gesplitst."),
+    (r"Constructs failing at least one check: (.+)\.",
+     r"Constructen die minstens één controle niet halen: \1."),
+]
+
+
+def plain_note(text: str, lang: str = "en") -> str:
+    """A library message for the reader: "(NaN)" said in words; Dutch where known."""
+    out = re.sub(r"\s*\(NaN\)", " (not reported)", text).replace("NaN", "not defined")
+    if lang == "nl":
+        for pat, rep in _NOTES_NL:
+            out = re.sub(pat, rep, out)
+    return out
 
 
 def flag_text(flag: Any, lang: str) -> str:
     """The sentence for a Flag; library messages (code 'note') are passed through verbatim
     (only "NaN" said in words)."""
     if flag.code == "note":
-        return plain_note(flag.text)
+        return plain_note(flag.text, lang)
     p = dict(flag.params)
     for k in ("share",):
         if k in p:

@@ -20,7 +20,7 @@ def _frame(rows: list[dict], lang: str, index: str | None = None) -> pd.DataFram
     df = pd.DataFrame(rows)
     if df.empty:
         return df
-    if index:
+    if index is not None:
         df = df.set_index(index)
         df.index.name = col_label(index, lang)
     df.columns = [col_label(c, lang) for c in df.columns]
