@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._design import items_frame
+from .._data import items_frame
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import check_int, check_option, check_seed
 from ..errors import RingstatsWarning

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from .._design import items_frame
+from .._data import items_frame
 from .._kernels.fit import rmsea_ci
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .._design import items_frame
+from .._data import items_frame
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_bool,

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._design import items_frame
+from .._data import items_frame
 from .._kernels.linalg import minres_one_factor
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (

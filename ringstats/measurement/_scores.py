@@ -15,7 +15,7 @@ from math import ceil
 import numpy as np
 import pandas as pd
 
-from .._design import items_frame
+from .._data import items_frame
 from .._kernels.validation import (
     check_columns,
     check_int,

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._design import items_frame
+from .._data import items_frame
 from .._kernels.linalg import pairwise_corr as _corr_batch
 from .._kernels.progress import progress_iter
 from .._kernels.results import ResultMixin, Summary
