@@ -9,7 +9,6 @@ spec and the kernels, so the measurement estimators use it too; the driver desig
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ._kernels.validation import check_dataframe, check_option
-from .errors import InsufficientDataError, RingstatsError, RingstatsWarning, ValidationError
+from .errors import InsufficientDataError, RingstatsError, ValidationError, warn
 from .spec import OUTCOME_KINDS, OutcomeSpec, RingSpec, _as_float, _column_problems, blocks_of
 
 __all__: list[str] = []
@@ -183,10 +182,10 @@ def resolve_kind(kind: str | None, od: OutcomeSpec, y: np.ndarray, *, declared: 
         return od.kind
     vals = np.unique(y[np.isfinite(y)])
     if len(vals) == 2 and set(vals) <= {0.0, 1.0}:
-        warnings.warn(
+        warn(
             f"`outcome` {od.column!r} holds only 0 and 1: modelled as binary (logistic). "
             "Declare it in the spec (`kind: binary`) or pass kind='continuous' for a linear "
-            "probability model.", RingstatsWarning, stacklevel=4)
+            "probability model.")
         return "binary"
     return "continuous"
 

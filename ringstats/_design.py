@@ -20,7 +20,6 @@ estimators, which use them); this module adds the driver design on top of measur
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +41,7 @@ from ._data import (
     weights_array,
 )
 from ._kernels.validation import check_option
-from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from .errors import InsufficientDataError, RingstatsError, warn
 from .measurement._scores import SCORE_TYPES, spec_scores
 from .measurement._validity import htmt_matrix
 from .spec import OutcomeSpec, RingSpec
@@ -79,15 +78,14 @@ def indistinct_pairs(data: pd.DataFrame, spec: RingSpec, constructs: Sequence[st
     return out
 
 
-def warn_indistinct(pairs: list[tuple[str, str, float]], *, analysis: str,
-                    stacklevel: int = 3) -> tuple[str, ...]:
+def warn_indistinct(pairs: list[tuple[str, str, float]], *, analysis: str) -> tuple[str, ...]:
     """Warn once per pair of indistinguishable constructs; return the messages."""
     msgs = []
     for a, b, v in pairs:
         msg = (f"constructs `{a}` and `{b}` are empirically indistinguishable (HTMT {v:.2f} >= "
                f"{HTMT_INDISTINCT:.2f}): {analysis} cannot separate their effects; consider "
                f"merging them into one construct in the spec.")
-        warnings.warn(msg, RingstatsWarning, stacklevel=stacklevel)
+        warn(msg)
         msgs.append(msg)
     return tuple(msgs)
 
@@ -241,8 +239,7 @@ def resolve(
     y, K, label = outcome_vector(raw_y, od, kind_)
     notes: tuple[str, ...] = ()
     if check_distinct and from_spec and len(names) > 1:
-        notes = warn_indistinct(indistinct_pairs(clean, spec, names), analysis=analysis,
-                                stacklevel=4)
+        notes = warn_indistinct(indistinct_pairs(clean, spec, names), analysis=analysis)
     return Design(X=X, y=y, raw_y=raw_y, w=w, names=names, rings=rings, outcome=ycol,
                   outcome_spec=od, kind=kind_, K=K, outcome_label=label, n=len(y),
                   n_dropped=int(len(ok) - ok.sum()), rows=rows, frame=clean, notes=notes)

@@ -57,3 +57,22 @@ class MissingExtraError(RingstatsError, ImportError):
 
 class RingstatsWarning(UserWarning):
     """A recoverable statistical issue (few items, smoothing applied, small cells, ...)."""
+
+
+def warn(message: str, category: type[Warning] = RingstatsWarning) -> None:
+    """Warn with the caller's line: the first frame outside the ringstats package.
+
+    Deep call chains (public function -> data path -> kernel) would otherwise point the
+    warning at ringstats' own code.
+    """
+    import sys
+    import warnings
+    from pathlib import Path
+
+    pkg = str(Path(__file__).resolve().parent)
+    frame = sys._getframe(1)
+    level = 2
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(pkg):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
