@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import platform
+import re
 import warnings
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -125,9 +126,12 @@ def _data_check(raw: pd.DataFrame, clean: pd.DataFrame, spec: RingSpec,
     codes = [float(v) for v in spec.missing_codes]
     rows = []
     for col in cols:
-        v = clean[col]
+        v = pd.to_numeric(clean[col], errors="coerce") if not \
+            pd.api.types.is_numeric_dtype(clean[col]) else clean[col]
+        v = v.mask(clean[col].isna())
         obs = v.dropna()
-        if col == spec.behaviour:
+        osp = spec.outcome_spec(col) if col not in spec.item_map() else None
+        if col == spec.behaviour or (osp is not None and osp.kind == "binary"):
             lo, hi, npts, sname = 0, 1, 2, "0/1"
         else:
             sc = spec.scale_of(col)
@@ -216,9 +220,45 @@ def _measurement(clean: pd.DataFrame, spec: RingSpec, n_boot: int, seed: int | N
                                            "htmt": float(p["htmt"]),
                                            "ci_low": float(p["ci_low"]),
                                            "ci_high": float(p["ci_high"])}))
+    seen: set[str] = set()
     for m in notes:
-        sec.flags.append(Flag("note", text=m))
+        bare = m[5:] if m.startswith("CFA: ") else m
+        if bare in seen or covered(bare, sec.flags):
+            continue
+        seen.add(bare)
+        sec.flags.append(Flag("note", text=bare))
     return sec
+
+
+_LATENT_NOTE = re.compile(r"latent correlation [-\d.]+ between `(.+?)` and `(.+?)`")
+_HTMT_NOTE = re.compile(r"HTMT [\d.]+ >= \.90 between `(.+?)` and `(.+?)`")
+_INDISTINCT_NOTE = re.compile(r"constructs `(.+?)` and `(.+?)` are empirically indistinguishable")
+
+
+def covered(message: str, flags: list[Flag]) -> bool:
+    """Whether a library message says what a structured flag already says (latent r >= .95,
+    HTMT >= .90 or a non-positive-definite latent covariance for the same constructs)."""
+    for pat, code in ((_LATENT_NOTE, "latent_r"), (_HTMT_NOTE, "htmt")):
+        m = pat.search(message)
+        if m and any(f.code == code and {f.params["a"], f.params["b"]} == set(m.groups())
+                     for f in flags):
+            return True
+    return ("factor covariance matrix is not positive definite" in message
+            and any(f.code == "non_pd" for f in flags))
+
+
+def _collapse_indistinct(sec: SectionData) -> None:
+    """One flag naming every indistinct pair instead of one library warning per pair."""
+    pairs, keep = [], []
+    for f in sec.flags:
+        m = _INDISTINCT_NOTE.search(f.text) if f.code == "note" else None
+        if m:
+            pairs.append(f"{m.group(1)}–{m.group(2)}")
+        else:
+            keep.append(f)
+    if pairs:
+        keep.append(Flag("indistinct", {"pairs": ", ".join(dict.fromkeys(pairs))}))
+    sec.flags = keep
 
 
 def indistinct_pairs(meas: SectionData | None) -> list[tuple[str, str]]:
@@ -268,26 +308,16 @@ def _ipma(clean: pd.DataFrame, spec: RingSpec, drv: SectionData) -> SectionData:
     return sec
 
 
-def _nps_rule(spec: RingSpec) -> dict | None:
-    """An explicit promoter/detractor rule declared in the spec, if the spec supports one."""
-    for attr in ("nps_rule", "nps", "nps_scale"):
-        rule = getattr(spec, attr, None)
-        if isinstance(rule, dict) and {"promoter", "detractor"} <= set(rule):
-            return {k: list(v) for k, v in rule.items()}
-        if rule is not None and hasattr(rule, "promoter") and hasattr(rule, "detractor"):
-            out = {"promoter": list(rule.promoter), "detractor": list(rule.detractor)}
-            if getattr(rule, "passive", None) is not None:
-                out["passive"] = list(rule.passive)
-            return out
-    return None
-
-
 def _nps_ok(spec: RingSpec) -> tuple[bool, dict | None]:
-    """(NPS computable, custom rule or None): standard on 0-10, otherwise only by a rule."""
-    rule = _nps_rule(spec)
-    if rule is not None:
-        return True, rule
-    return (spec.ltr_scale.min == 0 and spec.ltr_scale.max == 10), None
+    """(NPS computable, non-standard rule or None) for the spec's recommend item: standard on
+    0-10, otherwise only with the promoter/detractor rule the spec declares."""
+    osp = spec.outcome_spec(spec.ltr) if spec.ltr else None
+    if osp is None:
+        return False, None
+    rule = osp.nps_rule
+    if rule is None:
+        return False, None
+    return True, (None if osp.nps_standard else rule.as_mapping())
 
 
 def _nps(clean: pd.DataFrame, spec: RingSpec) -> SectionData:
@@ -297,6 +327,11 @@ def _nps(clean: pd.DataFrame, spec: RingSpec) -> SectionData:
     if spec.ltr is None:
         sec.available = False
         sec.reason = Flag("no_ltr")
+        return sec
+    osp = spec.outcome_spec(spec.ltr)
+    if osp is not None and osp.kind == "binary":
+        sec.available = False
+        sec.reason = Flag("nps_binary", {"column": spec.ltr})
         return sec
     ok, rule = _nps_ok(spec)
     if not ok:
@@ -314,33 +349,19 @@ def _nps(clean: pd.DataFrame, spec: RingSpec) -> SectionData:
         col = getattr(spec, role)
         if not col or col not in clean.columns:
             continue
-        levels = clean[col].dropna().unique()
-        if len(levels) < 2:
+        if clean[col].dropna().nunique() < 2:
             sec.flags.append(Flag("one_level", {"role": role, "column": col}))
             continue
         try:
-            if rule is None:
-                tab, notes = _caught(nps_by, clean, by=col, ltr=spec.ltr)
-            else:
-                tab, notes = _by_rule(clean, col, spec.ltr, rule)
+            tab, notes = _caught(nps_by, clean, by=col, ltr=spec.ltr, scale=rule)
         except RingstatsError as exc:
             sec.flags.append(Flag("by_failed", {"role": role, "column": col}, text=str(exc)))
             continue
         sec.results["by"][role] = (col, tab)
-        sec.flags += [Flag("note", text=m) for m in notes if Flag("note", text=m)
-                      not in sec.flags]
+        for m in notes:
+            if all(f.text != m for f in sec.flags):
+                sec.flags.append(Flag("note", text=m))
     return sec
-
-
-def _by_rule(clean: pd.DataFrame, col: str, ltr: str, rule: dict) -> tuple[pd.DataFrame, list]:
-    from ..netpromoter import nps
-
-    rows, notes = [], []
-    for lev in sorted(clean[col].dropna().unique(), key=str):
-        r, n = _caught(nps, clean.loc[clean[col] == lev], ltr=ltr, scale=rule)
-        notes += n
-        rows.append({col: lev, **r.to_frame().iloc[0].to_dict()})
-    return pd.DataFrame(rows).set_index(col), notes
 
 
 def _plateau(clean: pd.DataFrame, spec: RingSpec, n_boot: int, seed: int | None,
@@ -409,6 +430,9 @@ def compute(data: pd.DataFrame, spec: RingSpec, *, seed: int | None, n_boot: int
         out["plateau"] = _plateau(clean, spec, n_boot, seed, progress)
     if "asymmetry" in sections:
         out["asymmetry"] = _asymmetry(clean, spec, n_boot, seed, progress)
+    for key, sec in out.items():
+        if key != "measurement":
+            _collapse_indistinct(sec)
     return Readings(sections=out, n=len(clean), spec=spec, seed=seed, n_boot=n_boot,
                     spec_sha256=spec_hash(spec), data_sha256=data_hash(data),
                     versions=_versions())

@@ -237,6 +237,9 @@ _FLAGS: dict[str, dict[str, str]] = {
                      "cut points (promoters 9–10, detractors 0–6) are defined on 0–10 only, "
                      "and the spec declares no explicit promoter/detractor rule for this "
                      "scale. Declare one in the spec to get a (non-standard) NPS.",
+        "indistinct": "Constructs that are empirically indistinguishable (HTMT ≥ .90): {pairs}; "
+                      "this analysis cannot separate their effects (see section 2).",
+        "nps_binary": "No NPS: the outcome {column} is binary; an NPS needs a rating scale.",
         "asym_data": "Impact asymmetry needs enough respondents at both ends of every driver's "
                      "scale; these data do not have them.",
         "error": "This section could not be computed.",
@@ -273,6 +276,10 @@ _FLAGS: dict[str, dict[str, str]] = {
                      "alleen op 0–10, en de specificatie geeft voor deze schaal geen eigen "
                      "regel voor promoters en detractors. Leg zo'n regel vast in de "
                      "specificatie om een (niet-standaard) NPS te krijgen.",
+        "indistinct": "Constructen die empirisch niet te onderscheiden zijn (HTMT ≥ 0,90): "
+                      "{pairs}; deze analyse kan hun effecten niet scheiden (zie sectie 2).",
+        "nps_binary": "Geen NPS: de uitkomst {column} is binair; een NPS vraagt om een "
+                      "beoordelingsschaal.",
         "asym_data": "Impact-asymmetrie vraagt om genoeg respondenten aan beide uiteinden van "
                      "de schaal van elke driver; deze data hebben die niet.",
         "error": "Deze sectie kon niet worden berekend.",

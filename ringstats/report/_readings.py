@@ -26,6 +26,10 @@ def _and(names: list[str], lang: str) -> str:
     return ", ".join(names[:-1]) + word + names[-1]
 
 
+def _values(vals) -> str:
+    return ", ".join(f"{float(v):g}" for v in vals)
+
+
 def _overlap(lo1: float, hi1: float, lo2: float, hi2: float) -> bool:
     return not (lo1 > hi2 or lo2 > hi1)
 
@@ -278,7 +282,8 @@ def _nps(sec: SectionData, lang: str) -> list[str]:
                             "not a standard 0–10 NPS, not comparable with benchmarks.",
                       "Berekend met de eigen regel uit de specificatie (promoters {p}, "
                       "detractors {d}): geen standaard-NPS op 0–10, niet vergelijkbaar met "
-                      "benchmarks.", p=r["rule"]["promoter"], d=r["rule"]["detractor"]))
+                      "benchmarks.", p=_values(r["rule"]["promoter"]),
+                      d=_values(r["rule"]["detractor"])))
     for role, (_col, tab) in r["by"].items():
         label = T[lang][role]
         if "p_adj" in tab.columns:
