@@ -9,8 +9,10 @@ top-box (promoter) or an ordinal outcome.
 
 The numerical core lives in :mod:`ringstats._kernels.shapley`: the R^2 of all
 2**p subsets of predictors comes from one vectorised Schur-complement
-recursion over the correlation matrix, so the exact decomposition is
-practical up to about 20 predictors and bootstrap replicates are batched.
+recursion over the correlation matrix, so bootstrap replicates are batched;
+:func:`shapley` streams the subsets in blocks (exact up to 26 drivers in flat
+memory) and beyond that samples orderings in antithetic pairs with a Monte
+Carlo standard error.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ __all__ = [
 ]
 
 KINDS = ("continuous", "binary", "ordinal")
+SHAPLEY_METHODS = ("auto", "exact", "sampled")
 CI_METHODS = ("bca", "percentile")
 #: Most drivers for the exact subset enumeration of a binary or ordinal model
 #: (2**p model fits per estimate).
@@ -315,8 +318,11 @@ def shapley(
     spec: RingSpec | None = None,
     groups: Mapping[str, Sequence[str]] | None = None,
     weights: Any = None,
+    method: str = "auto",
+    n_perm: int = 4000,
+    seed: int | None = None,
 ) -> pd.DataFrame:
-    """Exact Shapley decomposition of R^2 (LMG; general dominance).
+    """Shapley decomposition of R^2 (LMG; general dominance): exact, or sampled beyond 26.
 
     Parameters
     ----------
@@ -331,14 +337,25 @@ def shapley(
         Shapley values of the groups as players (relaimpo ``groups=``).
     weights : str or array-like, optional
         Survey weights; R^2 of each subset from the weighted covariance matrix.
+    method : {"auto", "exact", "sampled"}, default "auto"
+        ``"exact"`` enumerates all 2**p subsets (at most 26 drivers); ``"sampled"``
+        estimates the Shapley values from ``n_perm`` random orderings of the drivers in
+        antithetic pairs, with a Monte Carlo standard error per driver; ``"auto"`` is exact
+        up to 26 drivers and sampled beyond, with a note in ``.attrs["note"]``. Group
+        (``groups=``) values are always exact.
+    n_perm : int, default 4000
+        Orderings for the sampled estimate (``n_perm / 2`` antithetic pairs).
+    seed : int, optional
+        Seed of the sampled estimate.
 
     Returns
     -------
     DataFrame
         Indexed by driver (or group): ``estimate`` (contribution to R^2),
         ``share`` (estimate / R^2), ``rank`` (1 = largest); ``ring`` first when
-        the drivers are constructs of a spec. ``estimate`` sums to the full R^2
-        (stored in ``.attrs["r2"]``).
+        the drivers are constructs of a spec; sampled estimates add ``mc_se``, their
+        Monte Carlo standard error. ``estimate`` sums to the full R^2 (stored in
+        ``.attrs["r2"]``); ``.attrs["method"]`` is ``"exact"`` or ``"sampled"``.
 
     Notes
     -----
@@ -347,7 +364,12 @@ def shapley(
     the Shapley value of the R^2 game and Azen & Budescu's (2003) general
     dominance. Matches relaimpo ``calc.relimp(type="lmg")`` and pingouin
     ``linear_regression(relimp=True)``. All 2**p subset R^2 values come from a
-    vectorised Schur-complement recursion on the correlation matrix.
+    vectorised Schur-complement recursion on the correlation matrix, streamed in
+    blocks and reduced with the Shapley weights as they come (26 drivers: 2**26
+    subsets in a few hundred MB). The sampled estimate averages each driver's
+    R^2 increment over random orderings paired with their reverses (antithetic
+    sampling; Castro, Gomez & Tejada 2009; Mitchell et al. 2022); every ordering's
+    increments sum to R^2, so the estimates do too.
 
     Examples
     --------
@@ -357,16 +379,15 @@ def shapley(
     >>> bool(abs(imp["estimate"].sum() - imp.attrs["r2"]) < 1e-12)
     True
     """
+    check_option(method, "method", SHAPLEY_METHODS)
+    check_int(n_perm, "n_perm", min_value=2)
+    check_seed(seed)
     prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights,
-                    linear_only=True, exact=groups is None)
+                    linear_only=True, exact=False)
     corr = _corr_matrix(prep)
     p = len(prep.names)
     if groups is None:
-        r2 = core.all_subset_r2(corr)
-        lmg, _ = core.shapley_from_r2(r2, p)
-        out = _importance_frame(lmg, float(r2[-1]), prep.names, "driver", prep.ring)
-        out.attrs["r2"] = float(r2[-1])
-        return out
+        return _driver_shapley(corr, prep, method, n_perm, seed)
     gnames, masks = _check_groups(groups, prep.names)
     g = len(masks)
     sets = core.group_masks_to_sets(masks)
@@ -379,6 +400,36 @@ def shapley(
     out.insert(0, "drivers", [", ".join(n for j, n in enumerate(prep.names) if m >> j & 1)
                               for m in masks])
     out.attrs["r2"] = float(v[-1])
+    return out
+
+
+def _driver_shapley(corr: np.ndarray, prep: _Prepared, method: str, n_perm: int,
+                    seed: int | None) -> pd.DataFrame:
+    """Driver-level Shapley values: exact (streamed LMG) or sampled (antithetic orderings)."""
+    p = len(prep.names)
+    limit = core.MAX_EXACT_LMG
+    if method == "exact" and p > limit:
+        raise RingstatsError(
+            f"`drivers` has {p} variables; the exact decomposition handles at most {limit} "
+            "(2**p subsets). Use method='sampled' (or 'auto'), combine related drivers with "
+            "`groups=` (group Shapley) or score them into constructs with `spec=`."
+        )
+    note = None
+    if method == "sampled" or (method == "auto" and p > limit):
+        val, se = core.shapley_sampled(corr, n_perm, seed)
+        r2 = float(np.sum(val))
+        out = _importance_frame(val, r2, prep.names, "driver", prep.ring)
+        out["mc_se"] = se
+        n_used = 2 * max(2, -(-n_perm // 2))
+        note = (f"Shapley values sampled from {n_used} orderings of the {p} drivers in "
+                f"antithetic pairs (seed {seed}); `mc_se` is the Monte Carlo standard error"
+                + (f"; exact enumeration stops at {limit} drivers." if method == "auto"
+                   else "."))
+        out.attrs.update(r2=r2, method="sampled", n_perm=n_used, note=note)
+        return out
+    lmg, r2 = core.lmg_exact(corr)
+    out = _importance_frame(lmg, r2, prep.names, "driver", prep.ring)
+    out.attrs.update(r2=r2, method="exact")
     return out
 
 

@@ -414,9 +414,12 @@ def test_too_few_rows(swiss):
 
 def test_too_many_drivers_for_exact():
     rng = np.random.default_rng(0)
-    df = pd.DataFrame(rng.normal(size=(100, 24)), columns=[f"x{i}" for i in range(24)])
+    df = pd.DataFrame(rng.normal(size=(100, 28)), columns=[f"x{i}" for i in range(28)])
+    with pytest.raises(RingstatsError, match="at most 26.*groups="):
+        imp.shapley(df, outcome="x27", drivers=[f"x{i}" for i in range(27)], method="exact")
+    # dominance keeps the all-subsets array (complete dominance): 22 drivers at most
     with pytest.raises(RingstatsError, match="groups="):
-        imp.shapley(df, outcome="x23", drivers=[f"x{i}" for i in range(23)])
+        imp.dominance(df, outcome="x27", drivers=[f"x{i}" for i in range(23)])
 
 
 def test_other_argument_errors(small, swiss):
@@ -499,3 +502,70 @@ def test_drivers_latent_no_ring3_share_not_above():
     res = imp.drivers(d, spec=w.spec, scores="latent", n_boot=200, seed=1)
     assert res.differences.loc["ring3 - ring2", "ci_high"] < 0
     assert res.differences.loc["ring3 - ring1", "ci_high"] < 0
+
+
+# ----------------------------------------------------------------------------------------
+# beyond 22 drivers: streamed exact LMG and sampled Shapley values
+# ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("p", [1, 2, 5, 9, 13])
+def test_streamed_lmg_equals_all_subsets(p):
+    rng = np.random.default_rng(200 + p)
+    corr = _random_corr(rng, p)
+    ref, _ = core.shapley_from_r2(core.all_subset_r2(corr), p)
+    for low_bits in (1, 3, 16):  # several blocks, and one block
+        lmg, r2 = core.lmg_exact(corr, low_bits=low_bits)
+        np.testing.assert_allclose(lmg, ref, atol=1e-12, rtol=0)
+        assert r2 == pytest.approx(_naive_r2(corr, tuple(range(p))), abs=1e-12)
+    if p <= 9:
+        np.testing.assert_allclose(lmg, core.brute_force_lmg(corr), atol=1e-12, rtol=0)
+
+
+@pytest.mark.parametrize("p", [12, 18])
+def test_sampled_shapley_within_monte_carlo_error(p):
+    rng = np.random.default_rng(300 + p)
+    corr = _random_corr(rng, p, n=400)
+    exact, r2 = core.lmg_exact(corr)
+    val, se = core.shapley_sampled(corr, 2000, seed=1)
+    assert val.sum() == pytest.approx(r2, abs=1e-12)  # every ordering sums to R^2
+    assert np.all(se > 0)
+    z = (val - exact) / se
+    assert np.abs(z).max() < 4.5  # p tests at once: within a few Monte Carlo errors
+    assert np.mean(z ** 2) < 3  # and the errors are about the size reported
+    again, _ = core.shapley_sampled(corr, 2000, seed=1)
+    np.testing.assert_array_equal(val, again)  # seeded
+
+
+def test_shapley_method_choice_and_note():
+    rng = np.random.default_rng(4)
+    n, p = 400, 28
+    X = rng.normal(size=(n, p))
+    df = pd.DataFrame(X, columns=[f"x{i}" for i in range(p)])
+    df["y"] = X @ rng.uniform(0, 0.4, size=p) + rng.normal(size=n)
+    names = [f"x{i}" for i in range(p)]
+    auto = imp.shapley(df, outcome="y", drivers=names, n_perm=400, seed=1)
+    assert auto.attrs["method"] == "sampled" and "exact enumeration stops at 26" in auto.attrs["note"]
+    assert list(auto.columns) == ["estimate", "share", "rank", "mc_se"]
+    assert auto["estimate"].sum() == pytest.approx(auto.attrs["r2"], abs=1e-12)
+    with pytest.raises(RingstatsError, match="at most 26.*method='sampled'"):
+        imp.shapley(df, outcome="y", drivers=names[:27], method="exact")
+    small = imp.shapley(df, outcome="y", drivers=names[:10])
+    assert small.attrs["method"] == "exact" and "mc_se" not in small.columns
+    sampled = imp.shapley(df, outcome="y", drivers=names[:10], method="sampled", seed=2)
+    z = (sampled["estimate"] - small["estimate"]) / sampled["mc_se"]
+    assert z.abs().max() < 4.5
+    # ring-level (group) values stay exact whatever the number of drivers
+    groups = {f"g{g}": names[g::4] for g in range(4)}
+    grp = imp.shapley(df, outcome="y", drivers=names, groups=groups)
+    assert grp["estimate"].sum() == pytest.approx(auto.attrs["r2"], abs=1e-10)
+    with pytest.raises(RingstatsError, match="`method` must be one of"):
+        imp.shapley(df, outcome="y", drivers=names[:5], method="approx")
+
+
+@pytest.mark.slow
+def test_exact_lmg_at_26_drivers_runs():
+    rng = np.random.default_rng(26)
+    corr = _random_corr(rng, 26, n=500)
+    lmg, r2 = core.lmg_exact(corr)
+    assert lmg.sum() == pytest.approx(r2, abs=1e-10)
+    val, se = core.shapley_sampled(corr, 4000, seed=3)
+    assert np.abs((val - lmg) / se).max() < 5

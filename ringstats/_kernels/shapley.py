@@ -20,8 +20,13 @@ import numpy as np
 
 __all__: list[str] = []
 
-#: Largest number of predictors for exact all-subsets enumeration.
+#: Largest number of predictors for the all-subsets R^2 array (dominance, bootstrap).
 MAX_EXACT = 22
+#: Largest number of predictors for the exact LMG of :func:`lmg_exact` (streamed; 2**26
+#: subsets in blocks of 2**20, a few hundred MB at most).
+MAX_EXACT_LMG = 26
+#: Predictors whose subsets form one block of :func:`lmg_exact` (2**16 subsets per row).
+_LOW_BITS = 16
 
 
 def popcount(idx: np.ndarray) -> np.ndarray:
@@ -39,6 +44,26 @@ def cov_to_corr(cov: np.ndarray) -> np.ndarray:
     """Correlation matrix (batch-aware) from a covariance matrix."""
     d = np.sqrt(np.einsum("...ii->...i", cov))
     return cov / (d[..., :, None] * d[..., None, :])
+
+
+def _recursion(M: np.ndarray, steps: int) -> np.ndarray:
+    """``steps`` leave-out / condition-on steps of the Schur recursion on the leading
+    predictors of a batch of matrices laid out as (m, m, B, N): N branches of B matrices,
+    branches last so that every operation runs over long contiguous vectors even when the
+    matrices have shrunk to 2 x 2. Returns (m - steps, m - steps, B, N * 2**steps); bit i
+    of the new part of the branch index says whether the i-th leading predictor was
+    conditioned on. Each step writes into one new array (peak: old and new branches)."""
+    for _ in range(steps):
+        m, _, B, N = M.shape
+        out = np.empty((m - 1, m - 1, B, 2 * N))
+        rest = M[1:, 1:]
+        col = M[1:, 0]
+        out[..., :N] = rest
+        inc = out[..., N:]
+        np.multiply(col[:, None], (col / M[0, 0])[None, :], out=inc)
+        np.subtract(rest, inc, out=inc)
+        M = out
+    return M
 
 
 def all_subset_r2(corr: np.ndarray) -> np.ndarray:
@@ -59,17 +84,9 @@ def all_subset_r2(corr: np.ndarray) -> np.ndarray:
     M = np.asarray(corr, dtype=float)
     if single:
         M = M[None]
-    B, m, _ = M.shape
-    p = m - 1
+    p = M.shape[-1] - 1
     syy = M[:, -1, -1].copy()
-    M = M[:, None, :, :]
-    for _ in range(p):
-        piv = M[:, :, 0, 0]
-        rest = M[:, :, 1:, 1:]
-        col = M[:, :, 1:, 0]
-        incl = rest - (col[..., :, None] * (col / piv[..., None])[..., None, :])
-        M = np.concatenate([rest, incl], axis=1)
-    resid = M[:, :, 0, 0]
+    resid = _recursion(np.moveaxis(M, 0, -1)[..., None], p)[0, 0]  # (B, 2**p)
     r2 = 1.0 - resid / syy[:, None]
     r2[:, 0] = 0.0
     return r2[0] if single else r2
@@ -122,6 +139,131 @@ def shapley_from_r2(r2: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     statistics from the R^2 of all subsets. Returns ``(lmg, cond)``."""
     cond = conditional_contributions(r2, p)
     return cond.mean(axis=-1), cond
+
+
+def shapley_weights(p: int) -> np.ndarray:
+    """Shapley weights ``|S|! (p - |S| - 1)! / p!`` for ``|S| = 0..p-1`` (and 0 for ``|S| = p``)."""
+    w = np.zeros(p + 1)
+    for s in range(p):
+        w[s] = 1.0 / (p * comb(p - 1, s))
+    return w
+
+
+def lmg_exact(corr: np.ndarray, low_bits: int = _LOW_BITS) -> tuple[np.ndarray, float]:
+    """Exact LMG (Shapley value of the R^2 game) without an all-subsets array.
+
+    With Shapley weights ``w(s)`` the value of predictor j is a linear functional of the
+    subset R^2 values::
+
+        LMG_j = sum_{S contains j} R2(S) [w(|S| - 1) + w(|S|)] - sum_S R2(S) w(|S|)
+
+    so the 2**p values are streamed: the Schur recursion first conditions on the last
+    ``p - low_bits`` predictors (one small matrix per subset of them), then runs over the
+    first ``low_bits`` predictors for a block of those matrices at a time; each block of
+    subset R^2 values is weighted and reduced at once (a matrix-vector product with the
+    subset bits). Memory stays at about 2**20 values per block whatever p (p = 26: 64
+    blocks), and no (2**p, p) array is formed.
+
+    Parameters
+    ----------
+    corr : array (m, m)
+        Correlation (or covariance) matrix, outcome last; ``p = m - 1`` predictors.
+    low_bits : int
+        Predictors enumerated inside a block (tests use small values).
+
+    Returns
+    -------
+    lmg : array (p,)
+    r2 : float
+        R^2 of the full model (the sum of ``lmg``).
+    """
+    C = np.asarray(corr, dtype=float)
+    p = C.shape[0] - 1
+    q = min(p, low_bits)
+    hb = p - q
+    order = list(range(q, p)) + list(range(q)) + [p]
+    syy = C[-1, -1]
+    heads = _recursion(C[np.ix_(order, order)][:, :, None, None], hb)[:, :, 0]  # (., ., 2**hb)
+    w = shapley_weights(p)
+    c = w + np.concatenate([[0.0], w[:-1]])  # w(s - 1) + w(s)
+    low = np.arange(2**q, dtype=np.int64)
+    pc_low = popcount(low)
+    bits_low = ((low[:, None] >> np.arange(q)) & 1).astype(float)
+    high = np.arange(2**hb, dtype=np.int64)
+    pc_high = popcount(high)
+    bits_high = ((high[:, None] >> np.arange(hb)) & 1).astype(float)
+    # weights of a block row by the size of its high part: c(s_high + |low subset|)
+    c_rows = c[np.arange(hb + 1)[:, None] + pc_low[None, :]]
+    w_rows = w[np.arange(hb + 1)[:, None] + pc_low[None, :]]
+    rows = max(1, 2**20 // 2**q)
+    lmg = np.zeros(p)
+    total = 0.0
+    r2_full = 0.0
+    for h0 in range(0, 2**hb, rows):
+        hs = slice(h0, min(h0 + rows, 2**hb))
+        # (rows, 2**q) subset R^2: row = subset of the high predictors, column = of the low
+        V = 1.0 - _recursion(heads[:, :, hs, None], q)[0, 0] / syy
+        if h0 == 0:
+            V[0, 0] = 0.0
+        A = V * c_rows[pc_high[hs]]
+        total += float(np.einsum("rl,rl->", V, w_rows[pc_high[hs]]))
+        lmg[:q] += A.sum(axis=0) @ bits_low
+        lmg[q:] += bits_high[hs].T @ A.sum(axis=1)
+        r2_full = float(V[-1, -1])
+    return lmg - total, r2_full
+
+
+def shapley_sampled(corr: np.ndarray, n_perm: int, seed: int | np.random.Generator | None = None,
+                    batch: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """Shapley values of the R^2 game by permutation sampling with antithetic pairs.
+
+    Each permutation is paired with its reverse (Mitchell, Cooper, Frank & Holmes 2022,
+    *JMLR* 23:1-46, antithetic sampling); a driver's contribution along an ordering is the
+    squared entry of the outcome row of the Cholesky factor of the reordered correlation
+    matrix (the R^2 added when it joins the drivers before it), so one batched Cholesky
+    decomposition gives every contribution of a batch of orderings. The estimates of each
+    ordering sum to the full R^2, so their mean does too.
+
+    Parameters
+    ----------
+    corr : array (m, m)
+        Correlation matrix, outcome last.
+    n_perm : int
+        Number of orderings (rounded up to an even number: ``n_perm / 2`` antithetic pairs).
+    seed : int or Generator, optional
+    batch : int
+        Antithetic pairs per Cholesky batch.
+
+    Returns
+    -------
+    value : array (p,)
+        Estimated Shapley values.
+    se : array (p,)
+        Monte Carlo standard errors (standard deviation of the pair means / sqrt(pairs)).
+    """
+    C = np.asarray(corr, dtype=float)
+    p = C.shape[0] - 1
+    syy = C[-1, -1]
+    rng = np.random.default_rng(seed)
+    n_pairs = max(2, -(-int(n_perm) // 2))
+    s1 = np.zeros(p)
+    s2 = np.zeros(p)
+    done = 0
+    while done < n_pairs:
+        b = min(batch, n_pairs - done)
+        perm = np.argsort(rng.random((b, p)), axis=1)
+        both = np.concatenate([perm, perm[:, ::-1]])
+        idx = np.concatenate([both, np.full((2 * b, 1), p)], axis=1)
+        L = np.linalg.cholesky(C[idx[:, :, None], idx[:, None, :]])
+        contrib = np.empty((2 * b, p))
+        np.put_along_axis(contrib, both, L[:, -1, :p] ** 2 / syy, axis=1)
+        pair = 0.5 * (contrib[:b] + contrib[b:])
+        s1 += pair.sum(axis=0)
+        s2 += (pair ** 2).sum(axis=0)
+        done += b
+    mean = s1 / n_pairs
+    var = np.maximum(s2 - n_pairs * mean ** 2, 0.0) / (n_pairs - 1)
+    return mean, np.sqrt(var / n_pairs)
 
 
 def group_shapley(r2_of_groupsets: np.ndarray, g: int) -> np.ndarray:
