@@ -67,6 +67,7 @@ from .measurement import (
     ParallelResult,
     PolychoricResult,
     ReliabilityResult,
+    SEMResult,
     bartlett,
     cfa,
     correlation,
@@ -84,6 +85,7 @@ from .measurement import (
     reliability,
     ring_scores,
     scores,
+    sem,
 )
 from .moments import (
     ModerationResult,
@@ -116,7 +118,7 @@ __all__ = [
     "polychoric", "PolychoricResult", "correlation", "nearest_pd",
     "efa", "EFAResult", "parallel_analysis", "ParallelResult",
     "kmo", "KMOResult", "bartlett", "BartlettResult",
-    "cfa", "CFAResult", "htmt", "HTMTResult", "fornell_larcker",
+    "cfa", "CFAResult", "sem", "SEMResult", "htmt", "HTMTResult", "fornell_larcker",
     "scores", "mean_scores", "ring_scores", "latent_scores", "LatentScores",
     "measurement_report", "MeasurementReport",
     # drivers

@@ -1,7 +1,8 @@
 """Measuring beneath the surface: reliability, correlations, EFA, CFA, validity and scores.
 
 The public face of the measurement domain. The estimators live in private modules
-(``_reliability``, ``_correlation``, ``_efa``, ``_cfa``, ``_validity``, ``_scores``); this
+(``_reliability``, ``_correlation``, ``_efa``, ``_cfa``, ``_sem``, ``_validity``,
+``_scores``); this
 module re-exports them and bundles them in :func:`measurement_report`, whose summary is what
 ``ringstats measure survey.csv --spec spec.yaml`` prints.
 """
@@ -35,6 +36,7 @@ from ._efa import (
 from ._ordinal import LatentScores, latent_scores
 from ._reliability import ReliabilityResult, cronbach_alpha, reliability
 from ._scores import mean_scores, ring_scores, scores
+from ._sem import SEMResult, sem
 from ._validity import HTMTResult, fornell_larcker, htmt
 
 __all__ = [
@@ -42,7 +44,7 @@ __all__ = [
     "polychoric", "PolychoricResult", "correlation", "nearest_pd",
     "efa", "EFAResult", "parallel_analysis", "ParallelResult",
     "kmo", "KMOResult", "bartlett", "BartlettResult",
-    "cfa", "CFAResult",
+    "cfa", "CFAResult", "sem", "SEMResult",
     "htmt", "HTMTResult", "fornell_larcker",
     "scores", "mean_scores", "ring_scores", "latent_scores", "LatentScores",
     "measurement_report", "MeasurementReport",

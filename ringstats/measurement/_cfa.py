@@ -233,7 +233,7 @@ def _logdet(a: np.ndarray) -> float:
     return ld if sign > 0 else np.inf
 
 
-def _ml_fit_cov(st: _Structure, s: np.ndarray, *, start: np.ndarray | None = None,
+def _ml_fit_cov(st: Any, s: np.ndarray, *, start: np.ndarray | None = None,
                 max_iter: int = 1000) -> tuple[np.ndarray, Any]:
     """Minimise F_ML = log|Sigma| + tr(S Sigma^-1) - log|S| - p (lavaan's ML, Joreskog 1969)."""
     p = st.p
@@ -418,8 +418,8 @@ def _em_saturated(x: np.ndarray, pats: list, tol: float = 1e-10,
     return mu, sig
 
 
-def _fiml_fit(st: _Structure, x: np.ndarray, pstats: list, s0: np.ndarray, mu0: np.ndarray,
-              max_iter: int = 2000) -> tuple[np.ndarray, Any]:
+def _fiml_fit(st: Any, x: np.ndarray, pstats: list, s0: np.ndarray, mu0: np.ndarray,
+              max_iter: int = 2000, start: np.ndarray | None = None) -> tuple[np.ndarray, Any]:
     ntot = sum(n for _, n, _, _ in pstats)
     q = st.q
 
@@ -433,7 +433,7 @@ def _fiml_fit(st: _Structure, x: np.ndarray, pstats: list, s0: np.ndarray, mu0: 
         # minimise -2 ll / N
         return -2.0 * ll / ntot, -2.0 * np.concatenate([gth, gm]) / ntot
 
-    x0 = np.concatenate([st.start(s0), mu0])
+    x0 = np.concatenate([st.start(s0) if start is None else start, mu0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         res = optimize.minimize(lambda v: fg(v)[0], x0, jac=lambda v: fg(v)[1], method="BFGS",

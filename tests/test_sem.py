@@ -1,0 +1,193 @@
+"""SEM parity with lavaan 0.6.14 (tests/reference/sem/make_reference.R), effects and bad input."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ringstats.errors import ConvergenceError, RingstatsError, RingstatsWarning, SpecError
+from ringstats.measurement import SEMResult, sem
+
+REF = Path(__file__).parent / "reference" / "sem"
+DATA = Path(__file__).parent / "reference" / "measurement"
+HS = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
+HS_PATHS = "textual ~ a*visual\nspeed ~ b*visual + c*textual"
+ECSI = {"Image": [f"IMAG{i}" for i in range(1, 6)], "Quality": [f"PERQ{i}" for i in range(1, 8)],
+        "Value": ["PERV1", "PERV2"], "Satisfaction": ["CUSA1", "CUSA2", "CUSA3"],
+        "Loyalty": ["CUSL1", "CUSL2", "CUSL3"]}
+ECSI_PATHS = {"Quality": ["Image"], "Value": ["Image", "Quality"],
+              "Satisfaction": ["Image", "Quality", "Value"], "CUSCO": ["Satisfaction"],
+              "Loyalty": ["Image", "Satisfaction", "CUSCO"]}
+FIT_MAP = {"chisq": "chisq", "df": "df", "pvalue": "p_val", "baseline.chisq": "baseline_chisq",
+           "cfi": "cfi", "tli": "tli", "logl": "loglik", "unrestricted.logl": "loglik_h1",
+           "aic": "aic", "bic": "bic", "rmsea": "rmsea", "rmsea.ci.lower": "rmsea_ci_low",
+           "rmsea.ci.upper": "rmsea_ci_high", "srmr": "srmr", "npar": "npar", "ntotal": "n"}
+TOL = 1e-3
+
+
+@pytest.fixture(scope="module")
+def hs():
+    return pd.read_csv(DATA / "holzinger39.csv")
+
+
+@pytest.fixture(scope="module")
+def mobi():
+    return pd.read_csv(DATA / "mobi.csv")
+
+
+def _row(frame: pd.DataFrame, lhs: str, op: str, rhs: str) -> pd.Series:
+    hit = frame[(frame["lhs"] == lhs) & (frame["op"] == op) & (frame["rhs"] == rhs)]
+    if hit.empty and op == "~~":
+        hit = frame[(frame["lhs"] == rhs) & (frame["op"] == op) & (frame["rhs"] == lhs)]
+    assert len(hit) == 1, (lhs, op, rhs)
+    return hit.iloc[0]
+
+
+def _compare(res: SEMResult, stem: str, defined: dict[str, tuple[str, str, str]]) -> None:
+    """Every parameter, SE, std.all and std SE, every fit index, R2 and defined effect."""
+    ref = pd.read_csv(REF / f"{stem}_fit.csv").set_index("measure")["value"]
+    for rname, pname in FIT_MAP.items():
+        assert res.fit[pname] == pytest.approx(ref[rname], rel=TOL, abs=TOL), rname
+    pe = pd.read_csv(REF / f"{stem}_params.csv")
+    std = pd.read_csv(REF / f"{stem}_std.csv")
+    pe = pe[pe["op"] != "~1"]
+    n_checked = 0
+    for (_, row), (_, srow) in zip(pe.iterrows(), std[std["op"] != "~1"].iterrows(),
+                                   strict=True):
+        if row.op == ":=" and row.lhs not in defined:
+            continue  # checked by the caller (ring totals)
+        if row.op == ":=":
+            k = defined[row.lhs]
+            got = res.effects[(res.effects["outcome"] == k[0]) & (res.effects["predictor"] == k[1])
+                              & (res.effects["effect"] == k[2])].iloc[0]
+        else:
+            got = _row(res.parameters, row.lhs, row.op, row.rhs)
+        assert got["estimate"] == pytest.approx(row.est, abs=TOL), (row.lhs, row.op, row.rhs)
+        assert got["se"] == pytest.approx(row.se, abs=TOL), (row.lhs, row.op, row.rhs)
+        assert got["std_estimate"] == pytest.approx(row["std.all"], abs=TOL), (row.lhs, row.rhs)
+        if np.isfinite(srow.se) and srow.se > 0:
+            assert got["std_se"] == pytest.approx(srow.se, abs=TOL), (row.lhs, row.op, row.rhs)
+        n_checked += 1
+    assert n_checked == len(pe) - sum((pe["op"] == ":=") & ~pe["lhs"].isin(defined))
+    r2 = pd.read_csv(REF / f"{stem}_r2.csv").dropna()
+    for _, row in r2.iterrows():
+        assert res.r_squared[row.variable] == pytest.approx(row.r2, abs=TOL), row.variable
+
+
+def test_holzinger_swineford_with_paths_matches_lavaan(hs):
+    res = sem(hs, spec=HS, paths=HS_PATHS)
+    _compare(res, "sem_hs", {"ind": ("speed", "visual", "indirect"),
+                             "tot": ("speed", "visual", "total")})
+    assert res.converged and not res.improper and res.n_obs == 301
+    assert round(res.fit["chisq"], 3) == 85.306  # saturated structure: equals the CFA
+
+
+def test_fiml_sem_matches_lavaan():
+    hsm = pd.read_csv(DATA / "holzinger39_missing.csv")
+    res = sem(hsm, spec=HS, paths=HS_PATHS, nan_policy="fiml")
+    assert res.information == "observed"
+    _compare(res, "sem_hs_fiml", {"ind": ("speed", "visual", "indirect"),
+                                  "tot": ("speed", "visual", "total")})
+
+
+def test_ecsi_model_matches_lavaan_and_is_flagged_improper(mobi):
+    with pytest.warns(RingstatsWarning, match="Improper SEM solution"):
+        res = sem(mobi, spec=ECSI, paths=ECSI_PATHS)
+    _compare(res, "sem_ecsi", {
+        "tot_Satisfaction_Loyalty": ("Loyalty", "Satisfaction", "total"),
+        "ind_Quality_Loyalty": ("Loyalty", "Quality", "indirect"),
+        "tot_Image_Loyalty": ("Loyalty", "Image", "total")})
+    assert any("Loyalty" in f for f in res.improper)
+    assert "IMPROPER" in str(res) and "Improper solution" in str(res)
+
+
+def test_ring_default_model_matches_lavaan():
+    from ringstats import datasets
+
+    ds = datasets.load("ecsi_mobi")
+    data = ds.spec.validate(ds.data)
+    res = sem(data, spec=ds.spec)
+    assert res.outcome == "CUSL3"
+    assert set(res.paths) == {("CUSL3", c) for c in ("quality", "value", "service", "connection")}
+    _compare(res, "sem_rings_mobi", {})
+    pe = pd.read_csv(REF / "sem_rings_mobi_params.csv").set_index("lhs")
+    ring1 = res.ring_effects.set_index("ring").loc[1]
+    assert ring1["estimate"] == pytest.approx(pe.loc["ring1", "est"], abs=TOL)
+    assert ring1["se"] == pytest.approx(pe.loc["ring1", "se"], abs=TOL)
+    assert ring1["std_estimate"] == pytest.approx(pe.loc["ring1", "std.all"], abs=TOL)
+    assert list(res.ring_effects["ring"]) == [1, 2, 3]
+
+
+def test_latent_loyalty_default_and_bootstrap():
+    from ringstats import datasets
+
+    ds = datasets.load("corp_rep")
+    data = ds.spec.validate(ds.data)
+    res = sem(data, spec=ds.spec, n_boot=20, seed=1)
+    assert res.outcome == "loyalty"
+    assert res.blocks["loyalty"] == ("cusl_2", "cusl_3")
+    assert {"boot_ci_low", "boot_ci_high"} <= set(res.effects.columns)
+    rf = res.ring_effects
+    assert list(rf["ring"]) == [1, 2, 3]
+    assert (rf["boot_std_ci_low"] <= rf["boot_std_ci_high"]).all()
+    again = sem(data, spec=ds.spec, n_boot=20, seed=1)
+    pd.testing.assert_frame_equal(rf, again.ring_effects)
+
+
+def test_indirect_effect_is_product_of_paths(hs):
+    res = sem(hs, spec=HS, paths=HS_PATHS)
+    p = res.parameters
+    a = _row(p, "textual", "~", "visual")["estimate"]
+    c = _row(p, "speed", "~", "textual")["estimate"]
+    ind = res.effects.query("outcome == 'speed' and predictor == 'visual' and "
+                            "effect == 'indirect'")["estimate"].iloc[0]
+    assert ind == pytest.approx(a * c, rel=1e-10)
+    assert res.to_frame().shape[0] == len(p)
+    assert "<table" in res._repr_html_()
+
+
+def test_std_lv_same_fit(hs):
+    a = sem(hs, spec=HS, paths=HS_PATHS)
+    b = sem(hs, spec=HS, paths=HS_PATHS, std_lv=True)
+    assert b.fit["chisq"] == pytest.approx(a.fit["chisq"], rel=1e-7)
+    np.testing.assert_allclose(b.effects["std_estimate"], a.effects["std_estimate"], atol=1e-6)
+
+
+def test_does_not_modify_input(hs):
+    before = hs.copy()
+    sem(hs, spec=HS, paths=HS_PATHS)
+    pd.testing.assert_frame_equal(hs, before)
+
+
+# --------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("paths, match", [
+    ("textual ~ nothere", "neither a construct"),
+    ("textual ~ x1", "indicator of construct"),
+    ("textual ~ textual", "on itself"),
+    ("textual ~ visual\ntextual ~ visual", "twice"),
+    ("textual =~ x1", "regression lines"),
+    ("textual ~ speed\nspeed ~ textual", "feedback loop"),
+    (42, "lavaan-style text"),
+])
+def test_bad_paths_raise(hs, paths, match):
+    with pytest.raises(SpecError, match=match):
+        sem(hs, spec=HS, paths=paths)
+
+
+def test_dict_spec_needs_paths_and_options_checked(hs):
+    with pytest.raises(SpecError, match="`paths` is required"):
+        sem(hs, spec=HS)
+    with pytest.raises(RingstatsError, match="estimator"):
+        sem(hs, spec=HS, paths=HS_PATHS, estimator="GLS")
+    with pytest.raises(RingstatsError, match="nan_policy"):
+        sem(hs, spec=HS, paths=HS_PATHS, nan_policy="drop")
+
+
+def test_nonconvergence_raises(hs, monkeypatch):
+    import ringstats.measurement._sem as mod
+
+    real = mod._ml_fit_cov
+    monkeypatch.setattr(mod, "_ml_fit_cov", lambda st, s, **kw: real(st, s, max_iter=2))
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        sem(hs, spec=HS, paths=HS_PATHS)
