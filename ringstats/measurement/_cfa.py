@@ -306,8 +306,7 @@ def _fisher_scoring(fg, hess, x0: np.ndarray, *, gtol: float = 1e-9, max_iter: i
         nit += 1
         try:
             if newton and gmax < 1e-4:
-                h = _num_jacobian(lambda v: fg(v)[1], x, eps=1e-5)
-                h = 0.5 * (h + h.T)
+                h = _fd_hessian(lambda v: fg(v)[1], x, g)
                 step = np.linalg.solve(h, g)
                 if step @ g <= 0:  # not a descent direction: score instead
                     step = np.linalg.solve(hess(x), g)
@@ -464,6 +463,17 @@ def _fiml_fit(st: Any, x: np.ndarray, pstats: list, s0: np.ndarray, mu0: np.ndar
         res.jac = fg(par)[1]
         res.fun = fg(par)[0]
     return res.x, res
+
+
+def _fd_hessian(grad, x: np.ndarray, g0: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Symmetrised forward-difference Hessian from an analytic gradient (for Newton steps)."""
+    out = np.empty((x.size, x.size))
+    for i in range(x.size):
+        h = eps * max(1.0, abs(x[i]))
+        xp = x.copy()
+        xp[i] += h
+        out[:, i] = (grad(xp) - g0) / h
+    return 0.5 * (out + out.T)
 
 
 def _num_jacobian(fun, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
