@@ -24,7 +24,7 @@ from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from ._kernels.progress import progress_iter
-from ._kernels.results import ResultMixin, Summary
+from ._kernels.results import ResultMixin, Summary, as_result
 from ._kernels.validation import (
     check_dataframe,
     check_int,
@@ -213,8 +213,9 @@ def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], team: str,
                 f"{ng} team(s) and {len(d)} complete row(s).")
         frames[o] = _icc_frame(d[o].to_numpy(dtype=float), d[team].to_numpy(), ci, o)
     if isinstance(outcome, str):
-        return frames[outcome]
-    return pd.concat(frames, names=["outcome"])
+        return as_result(frames[outcome], f"Intraclass correlation of `{outcome}` within `{team}`")
+    return as_result(pd.concat(frames, names=["outcome"]),
+                     f"Intraclass correlations within `{team}`")
 
 
 def _need_column(df: pd.DataFrame, col: Any, param: str, where: str) -> None:

@@ -29,7 +29,7 @@ from scipy import special, stats
 from ._design import resolve
 from ._kernels import shapley as core
 from ._kernels.progress import progress_iter
-from ._kernels.results import ResultMixin, Summary
+from ._kernels.results import ResultMixin, Summary, as_result
 from ._kernels.validation import (
     check_bool,
     check_int,
@@ -387,7 +387,9 @@ def shapley(
     corr = _corr_matrix(prep)
     p = len(prep.names)
     if groups is None:
-        return _driver_shapley(corr, prep, method, n_perm, seed)
+        out = _driver_shapley(corr, prep, method, n_perm, seed)
+        notes = prep.design.notes + ((out.attrs["note"],) if out.attrs.get("note") else ())
+        return as_result(out, f"Shapley decomposition of R2 (LMG): {prep.outcome}", notes)
     gnames, masks = _check_groups(groups, prep.names)
     g = len(masks)
     sets = core.group_masks_to_sets(masks)
@@ -400,7 +402,7 @@ def shapley(
     out.insert(0, "drivers", [", ".join(n for j, n in enumerate(prep.names) if m >> j & 1)
                               for m in masks])
     out.attrs["r2"] = float(v[-1])
-    return out
+    return as_result(out, f"Group Shapley decomposition of R2: {prep.outcome}", prep.design.notes)
 
 
 def _driver_shapley(corr: np.ndarray, prep: _Prepared, method: str, n_perm: int,
@@ -610,7 +612,7 @@ def relative_weights(
     r2 = float(rxy @ np.linalg.solve(Rxx, rxy))
     out = _importance_frame(eps, r2, prep.names, "driver", prep.ring)
     out.attrs["r2"] = r2
-    return out
+    return as_result(out, f"Relative weights (Johnson 2000): {prep.outcome}", prep.design.notes)
 
 
 # ----------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._kernels.results import ResultMixin, Summary
+from ._kernels.results import ResultMixin, Summary, as_result
 from ._kernels.validation import (
     check_bool,
     check_columns,
@@ -945,9 +945,10 @@ def nps_by(
         if ok.any():
             adj[ok] = multipletests(pv[ok], method=p_adjust)[1]
         out["p_adj"] = adj
-    out.attrs["notes"] = list(rule_notes)
     out.attrs["standard"] = scale is None
-    return out
+    title = "NPS" if scale is None else "Non-standard NPS"
+    how = "each vs the rest" if compare == "rest" else "pairwise"
+    return as_result(out, f"{title} by {by} ({how}, {p_adjust}-adjusted)", rule_notes)
 
 
 # ----------------------------------------------------------------------------------------
@@ -1039,5 +1040,6 @@ def nps_sample_size(
         n_a = int(max(np.ceil(zs**2 * var * (1 + 1 / ratio) / dd**2 - 3), 2))
         n_b = int(np.ceil(ratio * n_a))
         total = n_a + n_b
-    return pd.Series({"n_a": n_a, "n_b": n_b, "total": total, "delta": delta,
-                      "variance": var, "z_sum": zs}, name="nps_sample_size", dtype=object)
+    return as_result(pd.Series({"n_a": n_a, "n_b": n_b, "total": total, "delta": delta,
+                                "variance": var, "z_sum": zs}, name="nps_sample_size",
+                               dtype=object), "NPS sample size (two-sample z-test)")

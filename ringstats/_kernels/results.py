@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Summary"]
+__all__ = ["Summary", "ResultMixin", "ResultFrame", "ResultSeries", "as_result"]
 
 
 class Summary:
@@ -109,3 +109,88 @@ class ResultMixin:
 
     def __str__(self) -> str:
         return self.summary().as_text()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy table of the result.
+
+        Result classes with a natural table define their own; this default returns the
+        first DataFrame field (its index as columns); else the first Series field with the
+        scalar fields as constant columns; else one row of the scalar fields.
+        """
+        import dataclasses
+
+        fields = [(f.name, getattr(self, f.name)) for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+        for _, value in fields:
+            if isinstance(value, pd.DataFrame):
+                return value.reset_index() if _named_index(value) else value.copy()
+        scalars = {k: v for k, v in fields
+                   if isinstance(v, (int, float, str, bool)) or (hasattr(v, "dtype") and v.ndim == 0)}
+        series = [(k, v) for k, v in fields if isinstance(v, pd.Series)]
+        if series:
+            name, value = series[0]
+            out = value.rename(value.name or name).to_frame().reset_index()
+            for k, v in scalars.items():
+                out[k] = v
+            return out
+        return pd.DataFrame([scalars])
+
+
+def _named_index(frame: pd.DataFrame) -> bool:
+    return any(n is not None for n in frame.index.names)
+
+
+class ResultFrame(pd.DataFrame):
+    """A result that is a table: a DataFrame with ``summary()`` and ``to_frame()``.
+
+    Analyses whose answer is one table (Shapley values, segment NPS, ICCs, ...) return
+    this subclass, so they keep the DataFrame interface and the result contract. The
+    title and notes travel in ``attrs`` (``"title"``, ``"notes"``).
+    """
+
+    @property
+    def _constructor(self):  # derived frames stay plain DataFrames
+        return pd.DataFrame
+
+    def summary(self) -> Summary:
+        s = Summary(str(self.attrs.get("title", "Result")))
+        s.add_table(pd.DataFrame(self))
+        for note in self.attrs.get("notes", ()):
+            s.add_note(str(note))
+        return s
+
+    def to_frame(self) -> pd.DataFrame:
+        out = pd.DataFrame(self).copy()
+        return out.reset_index() if _named_index(out) else out
+
+
+class ResultSeries(pd.Series):
+    """A result that is one row of named values: a Series with ``summary()`` and ``to_frame()``."""
+
+    @property
+    def _constructor(self):
+        return pd.Series
+
+    @property
+    def _constructor_expanddim(self):
+        return pd.DataFrame
+
+    def summary(self) -> Summary:
+        s = Summary(str(self.attrs.get("title", self.name or "Result")))
+        s.add_dict({str(k): v for k, v in self.items()})
+        for note in self.attrs.get("notes", ()):
+            s.add_note(str(note))
+        return s
+
+    # to_frame(): pandas.Series.to_frame, one column of named values (tidy as it is).
+
+
+def as_result(table: pd.DataFrame | pd.Series, title: str,
+              notes: Sequence[str] = ()) -> ResultFrame | ResultSeries:
+    """Wrap a table answer in the result contract (``summary()``, ``to_frame()``)."""
+    cls = ResultFrame if isinstance(table, pd.DataFrame) else ResultSeries
+    out = cls(table)
+    out.attrs.update(table.attrs)
+    out.attrs["title"] = title
+    if notes:
+        out.attrs["notes"] = list(out.attrs.get("notes", [])) + list(notes)
+    return out

@@ -16,7 +16,7 @@ from scipy import stats
 
 from .._data import items_frame
 from .._kernels.linalg import minres_one_factor
-from .._kernels.results import ResultMixin, Summary
+from .._kernels.results import ResultMixin, Summary, as_result
 from .._kernels.validation import (
     check_columns,
     check_dataframe,
@@ -177,8 +177,10 @@ def cronbach_alpha(
     c, n = _block(data, cols, nan_policy, "items")
     a = _alpha_from_cov(c)
     lo, hi = _feldt(a, n, len(cols), ci)
-    return pd.Series({"alpha": a, "std_alpha": _std_alpha(c), "ci_low": lo, "ci_high": hi,
-                      "n": n, "n_items": len(cols)}, name="cronbach_alpha")
+    return as_result(pd.Series({"alpha": a, "std_alpha": _std_alpha(c), "ci_low": lo,
+                                "ci_high": hi, "n": n, "n_items": len(cols)},
+                               name="cronbach_alpha"),
+                     f"Cronbach's alpha ({len(cols)} items; Feldt {100 * ci:g}% CI)")
 
 
 # ----------------------------------------------------------------------------- reliability

@@ -13,7 +13,7 @@ import pandas as pd
 from .._data import items_frame
 from .._kernels.linalg import pairwise_corr as _corr_batch
 from .._kernels.progress import progress_iter
-from .._kernels.results import ResultMixin, Summary
+from .._kernels.results import ResultMixin, Summary, as_result
 from .._kernels.validation import (
     check_bool,
     check_columns,
@@ -376,4 +376,4 @@ def fornell_larcker(
     out["sqrt_ave"] = sq.to_numpy()
     out["max_corr"] = mx
     out["pass"] = sq.to_numpy() > mx
-    return out
+    return as_result(out, "Fornell-Larcker criterion (sqrt AVE on the diagonal)")
