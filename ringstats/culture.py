@@ -23,6 +23,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from ._design import checked_frame, clean_for
 from ._kernels.progress import progress_iter
 from ._kernels.results import ResultMixin, Summary, as_result
 from ._kernels.validation import (
@@ -31,6 +32,7 @@ from ._kernels.validation import (
     check_numeric,
     check_probability,
     check_seed,
+    renamed,
 )
 from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from .measurement._scores import mean_scores, ring_scores
@@ -281,19 +283,22 @@ def _customer_outcomes(customers: pd.DataFrame, spec: RingSpec, outcome: Any) ->
             cols[o] = mean_scores(customers, spec=spec.subset([o]))[o]
         else:
             raise RingstatsError(
-                f"`outcome` must be a column of `customers`, 'ring1'-'ring3' or a construct of "
+                f"`outcome` must be a column of `data`, 'ring1'-'ring3' or a construct of "
                 f"`spec`; got {o!r}.")
     return pd.DataFrame(cols, index=customers.index)
 
 
 def _prepare(customers: pd.DataFrame, employees: pd.DataFrame, spec: RingSpec, team: str,
              outcome: Any, engagement: Any, meaning: Any, min_teams: int) -> _Prep:
-    check_dataframe(customers, "customers")
-    check_dataframe(employees, "employees")
     if not isinstance(spec, RingSpec):
         raise RingstatsError(f"`spec` must be a RingSpec; got {type(spec).__name__}.")
+    customers = checked_frame(customers, "data")
+    wanted = [outcome] if isinstance(outcome, str) else list(outcome or [spec.ltr])
+    customers = clean_for(customers, spec, columns=[o for o in wanted if isinstance(o, str)
+                                                    and o in customers.columns], param="data")
+    check_dataframe(employees, "employees")
     min_teams = check_int(min_teams, "min_teams", min_value=2)
-    _need_column(customers, team, "team", "customers")
+    _need_column(customers, team, "team", "data")
     _need_column(employees, team, "team", "employees")
     eng = _items(employees, engagement, r"eng\d*", "engagement")
     mea = _items(employees, meaning, r"mean\d*", "meaning")
@@ -314,7 +319,7 @@ def _prepare(customers: pd.DataFrame, employees: pd.DataFrame, spec: RingSpec, t
     common = [t for t in cteams if t in tm.index]
     if not common:
         raise RingstatsError(
-            f"`employees` has no team matching `customers` on column {team!r} (customer teams "
+            f"`employees` has no team matching `data` on column {team!r} (customer teams "
             f"e.g. {list(cteams[:3])}, employee teams e.g. {list(tm.index[:3])}).")
     dropped = [t for t in cteams if t not in tm.index]
     if dropped:
@@ -323,7 +328,7 @@ def _prepare(customers: pd.DataFrame, employees: pd.DataFrame, spec: RingSpec, t
                       stacklevel=3)
     if len(common) < min_teams:
         raise InsufficientDataError(
-            f"`customers` and `employees` must share at least {min_teams} teams (`min_teams`); "
+            f"`data` and `employees` must share at least {min_teams} teams (`min_teams`); "
             f"got {len(common)}. Team-level links need many teams.")
     cust = cust[cust[team].isin(common)]
     tm = tm.loc[common]
@@ -411,8 +416,9 @@ class LinkageResult(ResultMixin):
         return s
 
 
+@renamed(customers="data")
 def linkage(
-    customers: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     employees: pd.DataFrame,
     spec: RingSpec,
@@ -427,8 +433,10 @@ def linkage(
 
     Parameters
     ----------
-    customers : DataFrame
-        One row per customer, cleaned by ``spec.validate``, with a team column.
+    data : DataFrame
+        One row per customer with a team column (raw or cleaned by ``spec.validate``;
+        the spec's rules are applied either way). Formerly ``customers=`` (deprecated
+        alias, one release).
     employees : DataFrame
         One row per employee with the team column and the engagement/meaning items.
     spec : RingSpec
@@ -484,7 +492,7 @@ def linkage(
     (120, True)
     """
     ci = check_probability(ci, "ci")
-    prep = _prepare(customers, employees, spec, team, outcome, engagement, meaning, min_teams)
+    prep = _prepare(data, employees, spec, team, outcome, engagement, meaning, min_teams)
     q = stats.norm.ppf(0.5 + ci / 2)
     tm = prep.teams
     msgs: list[str] = []
@@ -636,8 +644,9 @@ def _paths(x: np.ndarray, m: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.array([a, b, cp, c, a * b])
 
 
+@renamed(customers="data")
 def mediation(
-    customers: pd.DataFrame,
+    data: pd.DataFrame,
     *,
     employees: pd.DataFrame,
     spec: RingSpec,
@@ -655,8 +664,8 @@ def mediation(
 
     Parameters
     ----------
-    customers, employees, spec, team
-        As in :func:`linkage`.
+    data, employees, spec, team
+        As in :func:`linkage` (``customers=`` is a deprecated alias of ``data``).
     outcome : str, optional
         Customer outcome (default ``spec.ltr``).
     mediator : str, default "ring3"
@@ -725,7 +734,7 @@ def mediation(
     if mediator == outcome:
         raise RingstatsError(f"`mediator` must differ from `outcome`; both are {outcome!r}.")
     # only meaning is used: engagement items are switched off
-    prep = _prepare(customers, employees, spec, team, [mediator, outcome], _NO_ITEMS, meaning,
+    prep = _prepare(data, employees, spec, team, [mediator, outcome], _NO_ITEMS, meaning,
                     min_teams)
     if "meaning" not in prep.predictors:
         raise RingstatsError("`meaning` found no employee items (default: mean1, mean2, ...).")
@@ -734,7 +743,7 @@ def mediation(
     tab = prep.teams[["meaning"]].join(tmeans, how="inner").dropna()
     if len(tab) < min_teams:
         raise InsufficientDataError(
-            f"`customers` must have complete mediator and outcome data in at least {min_teams} "
+            f"`data` must have complete mediator and outcome data in at least {min_teams} "
             f"teams; got {len(tab)}.")
     x = tab["meaning"].to_numpy(float)
     m = tab[mediator].to_numpy(float)

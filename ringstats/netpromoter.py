@@ -41,6 +41,7 @@ from ._kernels.validation import (
     check_probability,
     check_real,
     check_seed,
+    renamed,
 )
 from .errors import InsufficientDataError, RingstatsError, RingstatsWarning
 
@@ -80,11 +81,11 @@ def _as_series(data: Any, ltr: Any, param: str = "data") -> tuple[pd.Series, pd.
     if isinstance(data, pd.DataFrame):
         check_dataframe(data, param)
         if isinstance(ltr, str):
-            check_columns(data, [ltr], "ltr")
+            check_columns(data, [ltr], "outcome")
             col = data[ltr]
         else:
             raise RingstatsError(
-                f"`ltr` must be a column name of `{param}` when `{param}` is a DataFrame; "
+                f"`outcome` must be a column name of `{param}` when `{param}` is a DataFrame; "
                 f"got {type(ltr).__name__}."
             )
         frame = data
@@ -243,13 +244,13 @@ def _resolve_rule(data: Any, spec: Any, ltr: str | None, scale: Any, param: str 
     od = spec.outcome_spec(ltr)
     if od is None:
         raise RingstatsError(
-            f"`ltr` {ltr!r} is not an outcome of the spec (its LTR column is {spec.ltr!r})."
+            f"`outcome` {ltr!r} is not an outcome of the spec (its LTR column is {spec.ltr!r})."
         )
     if od.kind == "binary":
         raise RingstatsError(f"NPS needs a rating outcome; `{od.column}` is declared binary.")
     frame = checked_frame(data, param) if isinstance(data, pd.DataFrame) else data
     if isinstance(frame, pd.DataFrame):
-        check_columns(frame, [od.column], "ltr")
+        check_columns(frame, [od.column], "outcome")
         frame = spec.clean(frame, [od.column])
     if scale is not None:
         return frame, od.column, scale, ()
@@ -458,10 +459,11 @@ def _check_common(ci: Any, method: Any, n_boot: Any, seed: Any) -> tuple[float, 
     return ci, method, n_boot
 
 
+@renamed(ltr="outcome")
 def nps(
     data: pd.DataFrame | pd.Series | np.ndarray | Sequence[float],
     *,
-    ltr: str | None = None,
+    outcome: str | None = None,
     weights: str | np.ndarray | None = None,
     ci: float = 0.95,
     method: str = "adjusted_wald",
@@ -480,9 +482,9 @@ def nps(
     ----------
     data : DataFrame, Series or 1-D array
         Answers to the 0-10 likelihood-to-recommend question. Missing values (NaN) are dropped.
-    ltr : str, optional
+    outcome : str, optional
         Column of ``data`` holding LTR when ``data`` is a DataFrame (default ``"ltr"``, or
-        the spec's LTR outcome).
+        the spec's LTR outcome). Formerly ``ltr=`` (deprecated alias, one release).
     weights : str or array, optional
         Survey weights (column name or array aligned with ``data``). Shares are weighted and
         the interval uses Kish's effective sample size ``(sum w)^2 / sum w^2``.
@@ -544,6 +546,7 @@ def nps(
     >>> round(res.nps, 1), round(res.ci_high - res.nps, 1)
     (20.0, 6.6)
     """
+    ltr = outcome
     ci, method, n_boot = _check_common(ci, method, n_boot, seed)
     data, ltr, scale, rule_notes = _resolve_rule(data, spec, ltr, scale)
     s = _prepare(data, ltr, weights, scale)
@@ -623,11 +626,12 @@ def _boot_mean(s: _Scores, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
+@renamed(ltr="outcome")
 def nps_test(
     a: pd.DataFrame | pd.Series | np.ndarray,
     b: pd.DataFrame | pd.Series | np.ndarray | None = None,
     *,
-    ltr: str | None = None,
+    outcome: str | None = None,
     by: str | None = None,
     paired: bool = False,
     weights: str | None = None,
@@ -646,8 +650,9 @@ def nps_test(
         The two samples (difference reported as ``b - a``). Alternatively pass one DataFrame
         as ``a`` with ``by`` naming a column with exactly two groups (difference: second
         group in sorted order minus first).
-    ltr : str, default "ltr"
-        LTR column when the inputs are DataFrames.
+    outcome : str, optional
+        LTR column when the inputs are DataFrames (default ``"ltr"`` or the spec's).
+        Formerly ``ltr=`` (deprecated alias).
     by : str, optional
         Grouping column of ``a`` (then ``b`` must be None).
     paired : bool, default False
@@ -688,6 +693,7 @@ def nps_test(
     >>> bool(res.ci_low < res.difference < res.ci_high)
     True
     """
+    ltr = outcome
     paired = check_bool(paired, "paired")
     if method is None:
         method = "wald" if paired else "adjusted_wald"
@@ -810,11 +816,12 @@ def nps_test(
 # ----------------------------------------------------------------------------------------
 # segments
 # ----------------------------------------------------------------------------------------
+@renamed(ltr="outcome")
 def nps_by(
     data: pd.DataFrame,
     *,
     by: str,
-    ltr: str | None = None,
+    outcome: str | None = None,
     weights: str | None = None,
     ci: float = 0.95,
     method: str = "adjusted_wald",
@@ -831,7 +838,8 @@ def nps_by(
     data : DataFrame
     by : str
         Segment column.
-    ltr : str, default "ltr"
+    outcome : str, optional
+        LTR column (default ``"ltr"`` or the spec's). Formerly ``ltr=`` (deprecated alias).
     weights : str, optional
         Weight column (Kish effective n per segment).
     ci : float, default 0.95
@@ -870,6 +878,7 @@ def nps_by(
     >>> list(tab.columns[:4])
     ['n', 'promoters', 'passives', 'detractors']
     """
+    ltr = outcome
     from statsmodels.stats.multitest import multipletests
 
     frame, ltr, scale, rule_notes = _resolve_rule(check_dataframe(data), spec, ltr, scale)

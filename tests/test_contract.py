@@ -29,7 +29,7 @@ def _calls(w, d):
         "cronbach_alpha": lambda: rs.cronbach_alpha(d, items=items),
         "polychoric": lambda: rs.polychoric(d, items=items),
         "efa": lambda: rs.efa(d, spec=spec, n_factors=3),
-        "parallel_analysis": lambda: rs.parallel_analysis(d, spec=spec, n_iter=5, seed=1),
+        "parallel_analysis": lambda: rs.parallel_analysis(d, spec=spec, n_sim=5, seed=1),
         "kmo": lambda: rs.kmo(d, spec=spec),
         "bartlett": lambda: rs.bartlett(d, spec=spec),
         "cfa": lambda: rs.cfa(d, spec=spec),

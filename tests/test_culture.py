@@ -136,7 +136,7 @@ def test_fewer_than_min_teams(base):
 
 def test_team_column_missing(base):
     w, d = base
-    with pytest.raises(RingstatsError, match="`team` column 'branch' is not in `customers`"):
+    with pytest.raises(RingstatsError, match="`team` column 'branch' is not in `data`"):
         linkage(d, employees=w.employees, spec=w.spec, team="branch")
     with pytest.raises(RingstatsError, match="`team` column 'team' is not in `employees`"):
         linkage(d, employees=w.employees.rename(columns={"team": "unit"}), spec=w.spec)
@@ -147,7 +147,7 @@ def test_team_column_missing(base):
 def test_employees_without_matching_teams(base):
     w, d = base
     emp = w.employees.assign(team=w.employees["team"] + 1000)
-    with pytest.raises(RingstatsError, match="`employees` has no team matching `customers`"):
+    with pytest.raises(RingstatsError, match="`employees` has no team matching `data`"):
         linkage(d, employees=emp, spec=w.spec)
     part = w.employees[w.employees["team"] > 5]
     with pytest.warns(RingstatsWarning, match="5 customer team"):
@@ -161,7 +161,7 @@ def test_other_bad_input(base):
         linkage(d, employees=w.employees, spec=w.spec, engagement=["x1"])
     with pytest.raises(RingstatsError, match="found no employee items"):
         linkage(d, employees=w.employees[["team", "employee_id"]], spec=w.spec)
-    with pytest.raises(RingstatsError, match="`outcome` must be a column of `customers`"):
+    with pytest.raises(RingstatsError, match="`outcome` must be a column of `data`"):
         linkage(d, employees=w.employees, spec=w.spec, outcome="happiness")
     with pytest.raises(RingstatsError, match="`spec` must be a RingSpec"):
         linkage(d, employees=w.employees, spec=None)

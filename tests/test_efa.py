@@ -135,7 +135,7 @@ def test_sign_and_order_convention(bfi):
 
 
 def test_parallel_analysis_bfi(bfi):
-    pa = parallel_analysis(bfi, n_iter=50, seed=3)
+    pa = parallel_analysis(bfi, n_sim=50, seed=3)
     assert isinstance(pa, ParallelResult)
     # psych::fa.parallel(bfi[1:25]) suggests 6 components/factors
     assert pa.n_factors == 6
@@ -143,9 +143,9 @@ def test_parallel_analysis_bfi(bfi):
     assert list(ev.columns) == ["observed", "random_mean", "random_quantile", "retain"]
     np.testing.assert_allclose(ev["observed"].sum(), 25.0)
     assert ev["retain"].sum() == pa.n_factors
-    again = parallel_analysis(bfi, n_iter=50, seed=3)
+    again = parallel_analysis(bfi, n_sim=50, seed=3)
     pd.testing.assert_frame_equal(ev, again.eigenvalues)
-    fa_variant = parallel_analysis(bfi, n_iter=20, seed=3, method="fa")
+    fa_variant = parallel_analysis(bfi, n_sim=20, seed=3, method="fa")
     assert fa_variant.n_factors >= 5
     assert "Parallel analysis" in str(pa)
 
@@ -238,8 +238,8 @@ def test_bad_inputs(sim, bfi):
         parallel_analysis(bfi, quantile=1.5)
     with pytest.raises(RingstatsError, match="`method` must be one of"):
         parallel_analysis(bfi, method="minres")
-    with pytest.raises(RingstatsError, match="`n_iter` must be"):
-        parallel_analysis(bfi, n_iter=0)
+    with pytest.raises(RingstatsError, match="`n_sim` must be"):
+        parallel_analysis(bfi, n_sim=0)
 
 
 def test_nonconvergence_raises(monkeypatch, bfi):
@@ -278,7 +278,7 @@ def test_rmsea_interval_kernel():
 
 def test_parallel_polychoric_permutes_columns(sim):
     w, d = sim
-    pa = parallel_analysis(d, spec=w.spec, correlation="polychoric", n_iter=8, seed=4,
+    pa = parallel_analysis(d, spec=w.spec, correlation="polychoric", n_sim=8, seed=4,
                            progress=False)
     assert pa.correlation == "polychoric" and pa.n_iter == 8
     # three ring dimensions stand out from permuted data

@@ -206,6 +206,6 @@ def test_drivers_latent_scores(world):
 
 def test_scores_method_eap_is_latent_scores(world):
     w, d = world
-    a = rs.scores(d.iloc[:800], spec=w.spec, method="eap")
+    a = rs.scores(d.iloc[:800], spec=w.spec, method="latent")
     b = latent_scores(d.iloc[:800], spec=w.spec).scores
     pd.testing.assert_frame_equal(a, b)

@@ -81,7 +81,7 @@ def test_dataframe_input_missing_and_mean_ltr():
     x = rng.integers(0, 11, 300).astype(float)
     x[:7] = np.nan
     df = pd.DataFrame({"score": x})
-    res = nps(df, ltr="score", ci=0.9)
+    res = nps(df, outcome="score", ci=0.9)
     assert res.n == 293 and res.n_missing == 7
     v = x[~np.isnan(x)]
     assert res.mean_ltr == pytest.approx(v.mean())
@@ -121,7 +121,7 @@ def test_non_numeric_and_wrong_types():
         nps(pd.Series(["a", "b", "c"]))
     with pytest.raises(RingstatsError, match="`data` must be a DataFrame"):
         nps({"ltr": [1, 2]})
-    with pytest.raises(RingstatsError, match="`ltr` names column"):
+    with pytest.raises(RingstatsError, match="`outcome` names column"):
         nps(pd.DataFrame({"x": [1, 2, 3]}))
     with pytest.raises(RingstatsError, match="`method` must be one of"):
         nps(_ltr(5, 5, 5), method="exact")
@@ -309,3 +309,14 @@ def test_weighted_bootstrap_and_small_segments_warning():
     with pytest.warns(RingstatsWarning, match="25 segment"):
         tab = nps_by(df, by="team")
     assert len(tab) == 25 and list(tab.index[:3]) == [0, 1, 2]
+
+
+def test_ltr_is_a_deprecated_alias_of_outcome():
+
+    ltr = np.repeat([10, 8, 3], [20, 20, 10])
+    df = pd.DataFrame({"score": ltr})
+    with pytest.warns(FutureWarning, match="`ltr=` is deprecated .* use `outcome=`"):
+        old = nps(df, ltr="score")
+    assert old.nps == nps(df, outcome="score").nps
+    with pytest.raises(RingstatsError, match="give `outcome` only"):
+        nps(df, ltr="score", outcome="score")

@@ -146,3 +146,32 @@ def check_bool(value: Any, param: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise RingstatsError(f"`{param}` must be True or False; got {_show(value)}.")
     return bool(value)
+
+
+def renamed(**old_to_new: str):
+    """Keep an old keyword name working for one release, with a FutureWarning.
+
+    ``@renamed(ltr="outcome")`` lets ``f(..., ltr=x)`` run as ``f(..., outcome=x)``; giving
+    both names is an error. The wrapped function keeps its signature (``__wrapped__``).
+    """
+    import functools
+    import warnings
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise RingstatsError(
+                            f"give `{new}` only; `{old}` is its deprecated name; got both.")
+                    warnings.warn(
+                        f"`{old}=` is deprecated and will be removed in the next release; "
+                        f"use `{new}=`.", FutureWarning, stacklevel=2)
+                    kwargs[new] = kwargs.pop(old)
+            return fn(*args, **kwargs)
+
+        wrapper.renamed = dict(old_to_new)  # type: ignore[attr-defined]
+        return wrapper
+
+    return deco

@@ -141,7 +141,7 @@ def nps(ctx: Context) -> Output:
     ltr = ctx.outcome(spec)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RingstatsWarning)  # a non-standard rule is in the notes
-        res = fn(data, ltr=ltr, spec=spec, **ctx.kwargs(fn, _COMMON[1:]))
+        res = fn(data, outcome=ltr, spec=spec, **ctx.kwargs(fn, _COMMON[1:]))
     parts = [res.summary().as_text()]
     results = {"nps": res}
     by = ctx.get("by") or [c for c in (getattr(spec, "segment", None),
@@ -154,7 +154,7 @@ def nps(ctx: Context) -> Output:
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RingstatsWarning)
-            tab = nps_by(data, by=col, ltr=ltr, spec=spec, **ctx.kwargs(nps_by, ("ci",)))
+            tab = nps_by(data, by=col, outcome=ltr, spec=spec, **ctx.kwargs(nps_by, ("ci",)))
         tables[col] = tab
         title = "NPS" if tab.attrs.get("standard", True) else "Non-standard NPS"
         s = Summary(f"{title} by {col} (each vs the rest, Holm-adjusted)")

@@ -30,6 +30,7 @@ from .._kernels.validation import (
     check_option,
     check_probability,
     check_seed,
+    renamed,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec
@@ -334,12 +335,13 @@ def _eig_desc(r: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(r)[..., ::-1]
 
 
+@renamed(n_iter="n_sim")
 def parallel_analysis(
     data: pd.DataFrame,
     *,
     items: Sequence[str] | None = None,
     spec: RingSpec | Mapping[str, Sequence[str]] | None = None,
-    n_iter: int = 100,
+    n_sim: int = 100,
     quantile: float = 0.95,
     correlation: str = "pearson",
     method: str = "pca",
@@ -355,8 +357,8 @@ def parallel_analysis(
         Item responses (cleaned with ``spec.validate``).
     items, spec : list of str or RingSpec/dict, optional
         The items to analyse (default: every column of ``data``).
-    n_iter : int
-        Number of random data sets (default 100).
+    n_sim : int
+        Number of random data sets (default 100). Formerly ``n_iter=`` (deprecated alias).
     quantile : float
         Quantile of the random eigenvalues an observed eigenvalue must exceed (default 0.95,
         Glorfeld 1995; psych's ``fa.parallel`` compares with the mean).
@@ -394,7 +396,7 @@ def parallel_analysis(
     """
     check_dataframe(data)
     cols = _select_items(data, items, spec)
-    check_int(n_iter, "n_iter", min_value=1)
+    n_iter = check_int(n_sim, "n_sim", min_value=1)
     check_probability(quantile, "quantile")
     check_option(correlation, "correlation", _CORRELATIONS)
     check_option(method, "method", _PA_METHODS)

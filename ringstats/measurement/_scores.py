@@ -110,7 +110,7 @@ def ring_scores(
     )
 
 
-_SCORE_METHODS = ("mean", "regression", "bartlett", "eap")
+_SCORE_METHODS = ("mean", "latent", "regression", "bartlett", "eap")
 _SCORE_NAN = ("listwise", "pairwise")
 
 
@@ -142,12 +142,13 @@ def scores(
         recoded).
     spec : RingSpec or dict
         Constructs and their items; one output column per construct.
-    method : {"mean", "regression", "bartlett", "eap"}
+    method : {"mean", "latent", "regression", "bartlett"}
         ``"mean"``: the package's mean-score policy (:func:`mean_scores`, half rule).
         ``"regression"``: Thurstone's regression scores; ``"bartlett"``: Bartlett's weighted
         least-squares scores; both from a maximum-likelihood CFA of ``spec`` fitted by
         :func:`ringstats.cfa` with factor variances fixed to 1 (``std_lv=True``).
-        ``"eap"``: latent-trait scores of a one-factor normal-ogive model per construct
+        ``"latent"`` (formerly ``"eap"``, a deprecated alias; the vocabulary of ``scores=``
+        in :func:`ringstats.drivers` and :func:`ringstats.plateau`): EAP latent-trait scores of a one-factor normal-ogive model per construct
         for ordinal items (:func:`ringstats.latent_scores`; half rule as ``"mean"``).
     min_items : int, optional
         Minimum answered items per construct. Used by ``"mean"`` (default: half the
@@ -196,12 +197,19 @@ def scores(
     """
     data, _ = items_frame(data, spec)
     check_option(method, "method", _SCORE_METHODS)
+    if method == "eap":
+        import warnings
+
+        warnings.warn("`method='eap'` is deprecated and will be removed in the next release; use "
+                      "method='latent' (the scoring vocabulary of every ringstats function).",
+                      FutureWarning, stacklevel=2)
+        method = "latent"
     check_option(nan_policy, "nan_policy", _SCORE_NAN)
     if min_items is not None:
         check_int(min_items, "min_items", min_value=1)
     if method == "mean":
         return mean_scores(data, spec=spec, min_items=min_items)
-    if method == "eap":
+    if method == "latent":
         return latent_scores(data, spec=spec, min_items=min_items).scores
     from ._cfa import cfa
 

@@ -340,7 +340,7 @@ def _nps(clean: pd.DataFrame, spec: RingSpec) -> SectionData:
                                         "max": spec.ltr_scale.max})
         return sec
     try:
-        overall, notes = _caught(nps, clean, ltr=spec.ltr, scale=rule)
+        overall, notes = _caught(nps, clean, outcome=spec.ltr, scale=rule)
     except RingstatsError as exc:
         return _failed(sec, exc)
     sec.results.update(overall=overall, rule=rule, by={})
@@ -353,7 +353,7 @@ def _nps(clean: pd.DataFrame, spec: RingSpec) -> SectionData:
             sec.flags.append(Flag("one_level", {"role": role, "column": col}))
             continue
         try:
-            tab, notes = _caught(nps_by, clean, by=col, ltr=spec.ltr, scale=rule)
+            tab, notes = _caught(nps_by, clean, by=col, outcome=spec.ltr, scale=rule)
         except RingstatsError as exc:
             sec.flags.append(Flag("by_failed", {"role": role, "column": col}, text=str(exc)))
             continue
