@@ -194,3 +194,25 @@ def asymmetry(ctx: Context) -> Output:
     return Output(a.summary().as_text() + "\n\n" + ia.summary().as_text(),
                   {"asymmetry": a, "impact_asymmetry": ia}, {"impact_asymmetry": impact},
                   main="impact_asymmetry/table")
+
+
+def spec_draft(ctx: Context) -> Output:
+    from ..specdraft import draft_spec
+
+    data = ctx.read_csv()
+    draft = draft_spec(data, name=Path(ctx.args.data).stem, efa=ctx.args.efa,
+                       seed=ctx.get("seed"))
+    return Output(draft.to_yaml(), {"spec_draft": draft})
+
+
+def spec_show(ctx: Context) -> Output:
+    import pandas as pd
+
+    from ..specdraft import explain_spec
+
+    spec = ctx.read_spec(ctx.args.spec_file)
+    rows = [{"construct": c.name, "ring": c.ring, "label": c.label, "scale": c.scale,
+             "items": " ".join(c.items),
+             "reverse_keyed": " ".join(i for i in c.items if i in spec.reverse_keyed)}
+            for c in spec.constructs]
+    return Output(explain_spec(spec), {"spec": pd.DataFrame(rows).set_index("construct")})
