@@ -557,19 +557,31 @@ def explain_spec(spec: RingSpec) -> str:
                        f"{_describe_scale(s)}" + (f"; reverse-keyed: {', '.join(rev)}"
                                                   if rev else "") + ".")
     out += ["", "Outcomes:"]
-    if spec.ltr:
-        kind = _outcome_attr(spec, spec.ltr, "kind", "continuous")
-        out.append(f"  - likelihood to recommend: `{spec.ltr}` on "
-                   f"{_describe_scale(spec.ltr_scale)}, {kind}"
-                   + ("" if (spec.ltr_scale.min, spec.ltr_scale.max) == (0, 10)
-                      else " (not the 0..10 NPS scale: NPS needs an explicit rule)") + ".")
+    described = set()
+    ltr_def = spec.outcome_spec("ltr") if spec.ltr else None
+    if ltr_def is not None:
+        rule = ltr_def.nps_rule
+        scale = ltr_def.scale or spec.ltr_scale
+        nps = ("standard NPS (promoters 9-10, detractors 0-6)" if ltr_def.nps_standard
+               else f"non-standard NPS ({rule.describe()})" if rule is not None
+               else "no NPS (not the 0..10 scale and no `nps` rule)")
+        out.append(f"  - likelihood to recommend: `{spec.ltr}` on {_describe_scale(scale)}, "
+                   f"{ltr_def.kind}; {nps}.")
+        described.add(ltr_def.name)
     if spec.loyalty:
         out.append(f"  - loyalty: {len(spec.loyalty)} items ({', '.join(spec.loyalty)}) on "
                    f"{_describe_scale(spec.scales[spec.loyalty_scale])}.")
-    if spec.behaviour:
+    for d in getattr(spec, "outcome_defs", ()) or ():
+        if d.name not in described:
+            out.append(f"  - {d.name}: {d.describe()}.")
+            described.add(d.name)
+    if spec.behaviour and "behaviour" not in described:
         out.append(f"  - behaviour: `{spec.behaviour}` (0/1).")
     if not spec.outcomes:
         out.append("  - none declared.")
+    default = getattr(spec, "default_outcome", None)
+    if default:
+        out.append(f"  Analyses use `{default}` unless told otherwise.")
     out += ["", "Missing values:"]
     codes = [str(_plain(c)) for c in spec.missing_codes]
     out.append(f"  - in every column: {', '.join(codes)}." if codes
@@ -593,8 +605,3 @@ def _describe_scale(s: Any) -> str:
     return f"{s.min}..{s.max} ({s.max - s.min + 1} points, scale `{s.name}`)"
 
 
-def _outcome_attr(spec: RingSpec, column: str, attr: str, default: Any) -> Any:
-    for d in getattr(spec, "outcome_defs", ()) or ():
-        if getattr(d, "column", None) == column:
-            return getattr(d, attr, default)
-    return default

@@ -29,7 +29,7 @@ def _documented() -> set[str]:
 
 def test_every_accepted_key_is_on_the_reference_page():
     keys = _key_sets()
-    assert {"name", "constructs", "ring", "items", "min", "max", "ltr", "reverse_keyed"} <= keys
+    assert {"name", "constructs", "ring", "items", "min", "max", "reverse_keyed"} <= keys
     missing = sorted(keys - _documented())
     assert not missing, f"keys accepted by RingSpec.from_dict but not documented: {missing}"
 
@@ -47,3 +47,8 @@ def test_the_complete_example_is_a_valid_spec():
     spec = RingSpec.from_yaml(example)
     assert spec.rings == {1: ["product"], 2: ["ease"], 3: ["seen"]}
     assert spec.reverse_keyed == ("ease4",)
+    outcomes = text.split("Examples:")[1].split("```yaml")[1].split("```")[0]
+    spec = RingSpec.from_yaml(example.split("outcomes:")[0] + outcomes
+                              + "missing_codes: [-99]\n")
+    assert spec.outcome_spec("churned").positive == "left"
+    assert not spec.outcome_spec("ltr").nps_standard

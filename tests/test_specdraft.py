@@ -96,6 +96,9 @@ def test_missing_codes_prefix_groups_and_outcome():
     spec = rs.RingSpec.from_yaml(_fill(d.yaml))
     assert 0 not in spec.missing_codes and 9 not in spec.missing_codes
     assert d.table.loc["q1_a", "missing"] == "0"
+    assert "five_point: {min: 1, max: 5, missing: [0, 9]}" in d.yaml  # codes of that scale
+    clean = spec.validate(df)
+    assert clean["q1_a"].isna().sum() == 10 and clean["recommend"].notna().all()
 
 
 def test_no_name_groups_the_efa_forms_them():
