@@ -1,13 +1,15 @@
 """ringstats: measure, test and explain the three rings of customer experience.
 
-The package is flat: one module per domain, every public name importable from the top
-level.
+Every public name is importable from the top level (``rs.drivers``, ``rs.RingSpec``, ...);
+it is imported on first use, so ``import ringstats`` is quick and a command that only
+validates a survey never loads plotting or model-fitting libraries.
 
 =====================  ==========================================================
 module                 what it holds
 =====================  ==========================================================
 ``spec``               :class:`RingSpec`: which items measure which construct in
                        which ring; ``validate`` cleans survey data
+``specdraft``          a first spec drafted from the data; a spec in words
 ``simulate``           three-ring worlds with ground truth (:func:`draw`)
 ``datasets``           the registry of bundled and installed public data
 ``measurement``        reliability, polychoric, EFA, CFA, HTMT, construct scores
@@ -21,21 +23,15 @@ module                 what it holds
 ``ipma``               importance-performance map (priority map)
 ``report``             the self-contained HTML report of a survey
 ``plotting``           every plot, on one ring palette
+``cli``                the ``ringstats`` command line
 =====================  ==========================================================
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from . import datasets, plotting, simulate
-from .asymmetries import (
-    AsymmetryResult,
-    IAResult,
-    KanoResult,
-    asymmetry,
-    impact_asymmetry,
-    kano,
-)
-from .culture import LinkageResult, MediationResult, icc, linkage, mediation
+import importlib
+from typing import Any
+
 from .errors import (
     ConvergenceError,
     InsufficientDataError,
@@ -45,74 +41,46 @@ from .errors import (
     SpecError,
     ValidationError,
 )
-from .importance import (
-    DominanceResult,
-    DriverResult,
-    RegressionResult,
-    dominance,
-    drivers,
-    regression,
-    relative_weights,
-    shapley,
-)
-from .ipma import IPMAResult, ipma
-from .measurement import (
-    BartlettResult,
-    CFAResult,
-    EFAResult,
-    HTMTResult,
-    KMOResult,
-    LatentScores,
-    MeasurementReport,
-    ParallelResult,
-    PolychoricResult,
-    ReliabilityResult,
-    SEMResult,
-    bartlett,
-    cfa,
-    correlation,
-    cronbach_alpha,
-    efa,
-    fornell_larcker,
-    htmt,
-    kmo,
-    latent_scores,
-    mean_scores,
-    measurement_report,
-    nearest_pd,
-    parallel_analysis,
-    polychoric,
-    reliability,
-    ring_scores,
-    scores,
-    sem,
-)
-from .moments import (
-    ModerationResult,
-    MomentShareResult,
-    RecoveryResult,
-    moderation,
-    moment_share,
-    recovery_paradox,
-)
-from .netpromoter import NPSResult, NPSTestResult, nps, nps_by, nps_sample_size, nps_test
-from .report import Report, report
-from .shape import MarginalEffects, PlateauResult, PlateauTable, marginal_effects, plateau
-from .simulate import draw
-from .spec import Construct, RingSpec, Scale
-from .whatif import WhatIfResult, what_if
 
-try:
-    __version__ = version("ringstats")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+#: Module -> the public names it defines; each is imported on first access (PEP 562).
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "spec": ("Construct", "RingSpec", "Scale"),
+    "simulate": ("draw",),
+    "specdraft": ("SpecDraft", "draft_spec", "explain_spec"),
+    "asymmetries": ("AsymmetryResult", "IAResult", "KanoResult", "asymmetry",
+                    "impact_asymmetry", "kano"),
+    "culture": ("LinkageResult", "MediationResult", "icc", "linkage", "mediation"),
+    "importance": ("DominanceResult", "DriverResult", "RegressionResult", "dominance",
+                   "drivers", "regression", "relative_weights", "shapley"),
+    "ipma": ("IPMAResult", "ipma"),
+    "measurement": (
+        "BartlettResult", "CFAResult", "EFAResult", "HTMTResult", "KMOResult", "LatentScores",
+        "MeasurementReport", "ParallelResult", "PolychoricResult", "ReliabilityResult",
+        "SEMResult", "sem",
+        "bartlett", "cfa", "correlation", "cronbach_alpha", "efa", "fornell_larcker", "htmt",
+        "kmo", "latent_scores", "mean_scores", "measurement_report", "nearest_pd",
+        "parallel_analysis", "polychoric", "reliability", "ring_scores", "scores",
+    ),
+    "moments": ("ModerationResult", "MomentShareResult", "RecoveryResult", "moderation",
+                "moment_share", "recovery_paradox"),
+    "netpromoter": ("NPSResult", "NPSTestResult", "nps", "nps_by", "nps_sample_size",
+                    "nps_test"),
+    "report": ("Report", "report"),
+    "shape": ("MarginalEffects", "PlateauResult", "PlateauTable", "marginal_effects",
+              "plateau"),
+    "whatif": ("WhatIfResult", "what_if"),
+}
+_LAZY: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
+
+#: Submodules reachable as attributes (``rs.plotting``, ``rs.datasets``, ...).
+_SUBMODULES = frozenset({"plotting", "datasets", "cli", "errors", *_EXPORTS})
 
 __all__ = [
     "__version__",
     # modules
     "plotting", "datasets", "simulate",
     # specification and simulation
-    "RingSpec", "Construct", "Scale", "draw",
+    "RingSpec", "Construct", "Scale", "draw", "draft_spec", "explain_spec", "SpecDraft",
     # measurement
     "reliability", "ReliabilityResult", "cronbach_alpha",
     "polychoric", "PolychoricResult", "correlation", "nearest_pd",
@@ -140,3 +108,26 @@ __all__ = [
     "RingstatsError", "SpecError", "ValidationError", "ConvergenceError",
     "InsufficientDataError", "MissingExtraError", "RingstatsWarning",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562) and keep it in the module namespace."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    elif name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("ringstats")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            value = "0.0.0"
+    else:
+        raise AttributeError(f"module 'ringstats' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Measure, test and explain the three rings of customer experience.",
         epilog=_EPILOG,
     )
-    parser.add_argument("--version", action="version", version=f"ringstats {_version()}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show the version of ringstats and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     groups: dict[str, argparse._SubParsersAction] = {}
     for cmd in COMMANDS:
@@ -92,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
             p = sub.add_parser(head, help=cmd.help, description=cmd.help, epilog=_EPILOG)
         _add_flags(p, cmd)
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version``, reading the installed version only when asked (start-up stays quick)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ARG002
+        parser.exit(message=f"ringstats {_version()}\n")
 
 
 def _version() -> str:

@@ -3,6 +3,7 @@
 Every plot function takes ``ax=`` (a new figure is made when it is ``None``) and
 returns the :class:`matplotlib.axes.Axes`. No global style is changed on import.
 Computation lives in the domain modules; these functions only draw their results.
+matplotlib is imported on first use of a name of this module, not by ``import ringstats``.
 
 =============================  ===================================================
 function                       draws
@@ -26,22 +27,35 @@ function                       draws
 =============================  ===================================================
 """
 
-from ._asymmetry import plot_impact_asymmetry, plot_kano
-from ._drivers import plot_importance, plot_ring_diagram
-from ._ipma import plot_ipma
-from ._linkage import plot_caterpillar, plot_linkage_scatter
-from ._measurement import plot_htmt, plot_loadings, plot_scree
-from ._moments import plot_johnson_neyman, plot_simple_slopes
-from ._nps import plot_nps
-from ._palette import NPS_COLORS, OUTCOME_COLOR, RING_COLORS, RING_LABELS, get_ax, ring_color
-from ._shape import plot_curve, plot_marginal, plot_what_if
+from __future__ import annotations
 
-__all__ = [
-    "RING_COLORS", "RING_LABELS", "OUTCOME_COLOR", "NPS_COLORS", "ring_color", "get_ax",
-    "plot_loadings", "plot_scree", "plot_htmt",
-    "plot_importance", "plot_ring_diagram", "plot_ipma",
-    "plot_nps", "plot_impact_asymmetry", "plot_kano",
-    "plot_curve", "plot_marginal", "plot_what_if",
-    "plot_simple_slopes", "plot_johnson_neyman",
-    "plot_caterpillar", "plot_linkage_scatter",
-]
+import importlib
+from typing import Any
+
+#: Public name -> the private module that defines it (imported on first access).
+_LAZY: dict[str, str] = {
+    "RING_COLORS": "_palette", "RING_LABELS": "_palette", "OUTCOME_COLOR": "_palette",
+    "NPS_COLORS": "_palette", "ring_color": "_palette", "get_ax": "_palette",
+    "plot_loadings": "_measurement", "plot_scree": "_measurement", "plot_htmt": "_measurement",
+    "plot_importance": "_drivers", "plot_ring_diagram": "_drivers", "plot_ipma": "_ipma",
+    "plot_nps": "_nps",
+    "plot_impact_asymmetry": "_asymmetry", "plot_kano": "_asymmetry",
+    "plot_curve": "_shape", "plot_marginal": "_shape", "plot_what_if": "_shape",
+    "plot_simple_slopes": "_moments", "plot_johnson_neyman": "_moments",
+    "plot_caterpillar": "_linkage", "plot_linkage_scatter": "_linkage",
+}
+
+__all__ = list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    """Import a plot function (and matplotlib) on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'ringstats.plotting' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
