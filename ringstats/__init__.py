@@ -30,6 +30,8 @@ module                 what it holds
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 from .errors import (
@@ -127,6 +129,23 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'ringstats' has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+#: Functions named like their module (``rs.report``, ``rs.ipma``): the name is the function.
+_SHADOWED = frozenset(name for name in _LAZY if name in _EXPORTS)
+
+
+class _Package(types.ModuleType):
+    """The package module: importing ``ringstats.report`` (the submodule) must not rebind
+    ``ringstats.report`` (the function), as an eager ``from .report import report`` did."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            return  # the submodule stays reachable through sys.modules and `import`
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __dir__() -> list[str]:

@@ -64,3 +64,14 @@ def test_star_import_gives_every_public_name():
     ns: dict = {}
     exec("from ringstats import *", ns)
     assert {"drivers", "RingSpec", "plotting", "report", "draft_spec"} <= set(ns)
+
+
+def test_functions_named_like_their_module_stay_functions():
+    import ringstats.ipma
+    import ringstats.report  # noqa: F401  (binds the submodule on an eager package)
+
+    assert callable(rs.report) and rs.report.__name__ == "report"
+    assert callable(rs.ipma) and rs.ipma.__name__ == "ipma"
+    from ringstats import report
+
+    assert report is rs.report
