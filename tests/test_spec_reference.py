@@ -17,10 +17,15 @@ PAGE = ROOT / "chapters" / "appendix-spec.md"
 
 
 def _key_sets() -> set[str]:
-    """Every string in a set literal of spec.py: the key sets that `from_dict` accepts."""
-    tree = ast.parse(Path(ringstats.spec.__file__).read_text(encoding="utf-8"))
-    return {e.value for node in ast.walk(tree) if isinstance(node, ast.Set)
-            for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    """Every string in a set literal of the spec modules: the key sets `from_dict` accepts."""
+    root = Path(ringstats.spec.__file__)
+    files = sorted(root.parent.glob("*.py")) if root.name == "__init__.py" else [root]
+    keys: set[str] = set()
+    for f in files:
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        keys |= {e.value for node in ast.walk(tree) if isinstance(node, ast.Set)
+                 for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+    return keys
 
 
 def _documented() -> set[str]:
