@@ -195,7 +195,7 @@ def test_nps_refused_on_other_scales_and_computed_on_0_10(built):
     ds, rep, page = built["sim_base"]
     sec = rep.readings.sections["nps"]
     assert sec.available and set(sec.results["by"]) == {"segment", "moment"}
-    assert "NPS by segment (segment)" in page.plain and "NPS by moment" in page.plain
+    assert "NPS by segment" in page.plain and "NPS by moment" in page.plain
 
 
 def test_readings_do_not_rank_overlapping_intervals(built):

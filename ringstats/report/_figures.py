@@ -94,21 +94,41 @@ def _draw(draw: Callable, size: tuple[float, float], lang: str, prefix: str,
     return _svg(fig, prefix)
 
 
-def _measurement(sec: SectionData, lang: str, p: str) -> list[tuple[str, str]]:
+def _ring_labels(ax, spec) -> None:
+    """Colour construct tick labels by ring (whatever the plot function did)."""
+    from ..plotting import RING_COLORS
+
+    rings = {c.name: c.ring for c in spec.constructs}
+    for lab in ax.get_xticklabels() + ax.get_yticklabels():
+        if lab.get_text() in rings:
+            lab.set_color(RING_COLORS[rings[lab.get_text()]])
+
+
+def _measurement(sec: SectionData, lang: str, p: str, spec) -> list[tuple[str, str]]:
     from ..plotting import plot_htmt, plot_loadings
 
     out = []
     cfa = sec.results.get("cfa")
     if cfa is not None:
         k = len(cfa.loadings)
-        out.append((T[lang]["cap_loadings"], _draw(
-            lambda f, a: (plot_loadings(cfa, ax=a[0, 0]), a[0, 0].set_title("")),
-            (6.4, 0.28 * k + 1.8), lang, f"{p}-load")))
+
+        def load(f, a):
+            plot_loadings(cfa, spec=spec, ax=a[0, 0])
+            a[0, 0].set_title("")
+            _ring_labels(a[0, 0], spec)
+
+        out.append((T[lang]["cap_loadings"], _draw(load, (6.4, 0.28 * k + 1.8), lang,
+                                                   f"{p}-load")))
     ht = sec.results["htmt"]
     n = len(ht.matrix)
-    out.append((T[lang]["cap_htmt"], _draw(
-        lambda f, a: (plot_htmt(ht, ax=a[0, 0], threshold=0.90), a[0, 0].set_title("")),
-        (0.9 * n + 2.6, 0.7 * n + 2.0), lang, f"{p}-htmt")))
+
+    def draw_htmt(f, a):
+        plot_htmt(ht, ax=a[0, 0], threshold=0.90)
+        a[0, 0].set_title("")
+        _ring_labels(a[0, 0], spec)
+
+    out.append((T[lang]["cap_htmt"], _draw(draw_htmt, (0.9 * n + 2.6, 0.7 * n + 2.0), lang,
+                                           f"{p}-htmt")))
     return out
 
 
@@ -146,7 +166,7 @@ def _nps(sec: SectionData, lang: str, p: str) -> list[tuple[str, str]]:
     from ..plotting import plot_nps
 
     r = sec.results
-    parts = [("NPS", r["overall"])] + [(f"{T[lang][role]} ({col})", tab)
+    parts = [("NPS", r["overall"])] + [(T[lang][role] + ("" if col == role else f" ({col})"), tab)
                                        for role, (col, tab) in r["by"].items()]
     heights = [1.2 if name == "NPS" else 0.45 * len(obj) + 0.9 for name, obj in parts]
 
@@ -195,7 +215,7 @@ def _asymmetry(sec: SectionData, lang: str, p: str) -> list[tuple[str, str]]:
         (7.2, 4.8), lang, f"{p}-ia"))]
 
 
-_BUILDERS = {"measurement": _measurement, "drivers": _drivers, "ipma": _ipma, "nps": _nps,
+_BUILDERS = {"measurement": None, "drivers": _drivers, "ipma": _ipma, "nps": _nps,
              "plateau": _plateau, "asymmetry": _asymmetry}
 
 
@@ -203,4 +223,7 @@ def figures(key: str, sec: SectionData, rd: Readings, lang: str) -> list[tuple[s
     """(caption, inline SVG) pairs of a section; none when the section is not available."""
     if not sec.available or key not in _BUILDERS:
         return []
-    return _BUILDERS[key](sec, lang, f"rs{rd.data_sha256[:6]}{lang}")
+    prefix = f"rs{rd.data_sha256[:6]}{lang}"
+    if key == "measurement":
+        return _measurement(sec, lang, prefix, rd.spec)
+    return _BUILDERS[key](sec, lang, prefix)

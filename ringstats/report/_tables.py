@@ -140,8 +140,10 @@ def _nps(sec: SectionData, lang: str) -> list[tuple[str, pd.DataFrame]]:
             if "p_adj" in tab.columns:
                 row["p_adj"] = pval(r["p_adj"], lang)
             rows.append(row)
-        out.append((T[lang]["nps_by_table"].format(role=T[lang][role], column=col),
-                    _frame(rows, lang, "")))
+        title = T[lang]["nps_by_table"].format(role=T[lang][role], column=col)
+        if col == role:
+            title = title.replace(f" ({col})", "")
+        out.append((title, _frame(rows, lang, "")))
     return out
 
 
