@@ -24,6 +24,7 @@ from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from ._design import checked_frame, clean_for
+from ._kernels.bootstrap import one_blas_thread, percentile_interval
 from ._kernels.progress import progress_iter
 from ._kernels.results import ResultMixin, Summary, as_result
 from ._kernels.validation import (
@@ -759,28 +760,28 @@ def mediation(
     rng = np.random.default_rng(seed)
     J = len(tab)
     boot = np.empty((n_boot, 5))
-    for k in progress_iter(range(n_boot), total=n_boot, desc="mediation bootstrap",
-                           enabled=progress):
-        idx = rng.integers(0, J, J)
-        xb = x[idx]
-        if np.ptp(xb) == 0:
-            boot[k] = np.nan
-            continue
-        boot[k] = _paths(xb, m[idx], y[idx])
+    with one_blas_thread():
+        for k in progress_iter(range(n_boot), total=n_boot, desc="mediation bootstrap",
+                               enabled=progress):
+            idx = rng.integers(0, J, J)
+            xb = x[idx]
+            if np.ptp(xb) == 0:
+                boot[k] = np.nan
+                continue
+            boot[k] = _paths(xb, m[idx], y[idx])
     names = ["a", "b", "c_prime", "c", "indirect"]
     bdf = pd.DataFrame(boot, columns=names)
     prop_boot = bdf["indirect"] / bdf["c"]
-    al = (1 - ci) / 2
     rows = []
     for i, nme in enumerate(names):
         col = bdf[nme].dropna()
+        c_lo, c_hi = percentile_interval(col.to_numpy(), ci)
         rows.append({"path": nme, "estimate": est[i], "se": float(col.std()),
-                     "ci_low": float(col.quantile(al)), "ci_high": float(col.quantile(1 - al)),
-                     "p_val": pv.get(nme, np.nan)})
+                     "ci_low": c_lo, "ci_high": c_hi, "p_val": pv.get(nme, np.nan)})
     pcol = prop_boot.replace([np.inf, -np.inf], np.nan).dropna()
+    p_lo, p_hi = percentile_interval(pcol.to_numpy(), ci)
     rows.append({"path": "proportion_mediated", "estimate": est[4] / est[3],
-                 "se": float(pcol.std()), "ci_low": float(pcol.quantile(al)),
-                 "ci_high": float(pcol.quantile(1 - al)), "p_val": np.nan})
+                 "se": float(pcol.std()), "ci_low": p_lo, "ci_high": p_hi, "p_val": np.nan})
     paths = pd.DataFrame(rows).set_index("path")
     bdf["proportion_mediated"] = prop_boot
 

@@ -24,11 +24,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from ._design import resolve
 from ._kernels import shapley as core
-from ._kernels.progress import progress_iter
+from ._kernels.bootstrap import bca_interval, one_blas_thread, run_replicates, spawn_seeds
 from ._kernels.results import ResultMixin, Summary, as_result
 from ._kernels.validation import (
     check_bool,
@@ -846,28 +846,8 @@ def _jackknife(kind, X, y, w, K, lay, n_groups: int, rng) -> np.ndarray:
 
 def _ci(boot: np.ndarray, est: np.ndarray, jack: np.ndarray | None, ci: float,
         method: str) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile or BCa (Efron 1987) intervals, column-wise."""
-    alpha = (1 - ci) / 2
-    good = np.isfinite(boot)
-    lo = np.full(boot.shape[1], np.nan)
-    hi = np.full(boot.shape[1], np.nan)
-    for k in range(boot.shape[1]):
-        bk = boot[good[:, k], k]
-        if len(bk) < 2:
-            continue
-        q = np.array([alpha, 1 - alpha])
-        if method == "bca" and jack is not None and np.ptp(bk) > 0:
-            prop = (np.sum(bk < est[k]) + 0.5 * np.sum(bk == est[k])) / len(bk)
-            prop = np.clip(prop, 1 / (2 * len(bk)), 1 - 1 / (2 * len(bk)))
-            z0 = stats.norm.ppf(prop)
-            jk = jack[np.isfinite(jack[:, k]), k]
-            d = jk.mean() - jk
-            den = 6 * (np.sum(d**2)) ** 1.5
-            a = np.sum(d**3) / den if den > 0 else 0.0
-            zq = stats.norm.ppf(q)
-            q = stats.norm.cdf(z0 + (z0 + zq) / (1 - a * (z0 + zq)))
-        lo[k], hi[k] = np.quantile(bk, q)
-    return lo, hi
+    """Percentile or BCa (Efron 1987) intervals, column-wise (the bootstrap kernel)."""
+    return bca_interval(boot, est, jack if method == "bca" else None, ci)
 
 
 @dataclass(frozen=True)
@@ -1088,20 +1068,16 @@ def drivers(
     jack = None
     if n_boot:
         sizes = [min(_BATCH, n_boot - s) for s in range(0, n_boot, _BATCH)]
-        children = ss.spawn(len(sizes) + 1)
+        children = spawn_seeds(ss, len(sizes) + 1)
         args = [(kind, X, y, w, K, lay, children[i], sizes[i]) for i in range(len(sizes))]
-        if n_jobs == 1:
-            it = (_boot_job(*a) for a in args)
-        else:
-            from joblib import Parallel, delayed
-
-            it = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_boot_job)(*a) for a in args)
-        parts = list(progress_iter(it, total=len(args), desc="bootstrap", enabled=progress))
+        parts = run_replicates(_boot_job, args, n_jobs=n_jobs, progress=progress,
+                               desc="bootstrap")
         boot = np.concatenate(parts, axis=0)
         if ci_method == "bca":
             n_groups = 1000 if kind == "continuous" else 25
-            jack = _jackknife(kind, X, y, w, K, lay, min(n_groups, prep.n),
-                              np.random.default_rng(children[-1]))
+            with one_blas_thread():
+                jack = _jackknife(kind, X, y, w, K, lay, min(n_groups, prep.n),
+                                  np.random.default_rng(children[-1]))
         lo, hi = _ci(boot, est, jack, ci, ci_method)
     else:
         lo = hi = np.full(lay.size, np.nan)

@@ -26,6 +26,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from ._design import clean_for
+from ._kernels.bootstrap import one_blas_thread, percentile_interval
 from ._kernels.progress import progress_iter
 from ._kernels.results import ResultMixin, Summary
 from ._kernels.validation import (
@@ -680,16 +681,12 @@ def moment_share(
     rng = np.random.default_rng(seed)
     n = len(y)
     boot = np.empty((n_boot, len(_SHARE_ROWS)))
-    for b in progress_iter(range(n_boot), total=n_boot, desc="moment_share bootstrap",
-                           enabled=progress):
-        idx = rng.integers(0, n, n)
-        boot[b] = _share_stats(y[idx], Xa[idx], m[idx], cols)
-    a = (1 - ci) / 2
-    keep = ~np.all(np.isnan(boot), axis=0)
-    lo = np.full(boot.shape[1], np.nan)
-    hi = np.full(boot.shape[1], np.nan)
-    lo[keep] = np.nanquantile(boot[:, keep], a, axis=0)
-    hi[keep] = np.nanquantile(boot[:, keep], 1 - a, axis=0)
+    with one_blas_thread():
+        for b in progress_iter(range(n_boot), total=n_boot, desc="moment_share bootstrap",
+                               enabled=progress):
+            idx = rng.integers(0, n, n)
+            boot[b] = _share_stats(y[idx], Xa[idx], m[idx], cols)
+    lo, hi = percentile_interval(boot, ci)
     table = pd.DataFrame({"estimate": est, "ci_low": lo, "ci_high": hi},
                          index=pd.Index(_SHARE_ROWS, name="statistic"))
     if ring == "all":

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._kernels.bootstrap import percentile_interval
 from ._kernels.results import ResultMixin, Summary, as_result
 from ._kernels.validation import (
     check_bool,
@@ -433,7 +434,7 @@ def _nps_core(s: _Scores, ci: float, method: str, n_boot: int, rng: np.random.Ge
                 ww = s.w[idx]
                 boot[b0:b1] = np.sum(ww * s.score[idx], axis=1) / ww.sum(axis=1)
         se = float(np.std(boot, ddof=1))
-        lo, hi = np.quantile(boot, [0.5 - ci / 2, 0.5 + ci / 2])
+        lo, hi = percentile_interval(boot, ci)
     if p + d == 0 or p == 1 or d == 1:
         group = "passives" if p + d == 0 else ("promoters" if p == 1 else "detractors")
         msg = (f"All answers are {group}: the sampling variance of the NPS is estimated as 0. "
@@ -736,7 +737,7 @@ def nps_test(
             diff_boot = bb - ba
             diff = _shares(sb)[0] - _shares(sb)[2] - (_shares(sa)[0] - _shares(sa)[2])
             se = float(np.std(diff_boot, ddof=1))
-            lo, hi = np.quantile(diff_boot, [0.5 - ci / 2, 0.5 + ci / 2])
+            lo, hi = percentile_interval(diff_boot, ci)
             z = diff / se if se > 0 else np.nan
         else:
             ea, va = _var_for(sa, method)
@@ -785,7 +786,7 @@ def nps_test(
             idx = rng.integers(0, n, size=(n_boot, n))
             boot = delta[idx].mean(axis=1)
             se = float(np.std(boot, ddof=1))
-            lo, hi = np.quantile(boot, [0.5 - ci / 2, 0.5 + ci / 2])
+            lo, hi = percentile_interval(boot, ci)
         else:
             se = float(np.sqrt(np.var(delta, ddof=0) / n))
             lo, hi = diff - z_crit * se, diff + z_crit * se

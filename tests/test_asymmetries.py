@@ -105,7 +105,7 @@ def test_ia_seed_reproducible_and_sensitivity_grid():
     a = impact_asymmetry(df, outcome="y", drivers=["x1", "x2"], n_boot=100, seed=3)
     b = impact_asymmetry(df, outcome="y", drivers=["x1", "x2"], n_boot=100, seed=3)
     pd.testing.assert_frame_equal(a.table, b.table)
-    assert set(a.sensitivity.columns) == {"driver", "low", "high", "ia", "cls_point"}
+    assert set(a.sensitivity.columns) == {"driver", "low", "high", "ia", "cls_point", "label"}
     assert (a.sensitivity.groupby("driver").size() <= 9).all()
     assert a.stability["share_same"].between(0, 1).all()
     c = impact_asymmetry(df, outcome="y", drivers=["x1", "x2"], n_boot=50, seed=3,
@@ -159,6 +159,106 @@ def test_bad_inputs():
         asymmetry(df.head(15), outcome="y", drivers=["x1", "x2"])
     with pytest.raises(InsufficientDataError, match="constant"):
         asymmetry(df.assign(x1=3.0), outcome="y", drivers=["x1"])
+
+
+def _ia_world(n: int, seed: int) -> pd.DataFrame:
+    """x1 basic, x3 reward-only, xw wrong-signed penalty (a U), xz no effect."""
+    rng = np.random.default_rng(seed)
+    probs = [0.15, 0.2, 0.3, 0.2, 0.15]
+    X = rng.choice([1, 2, 3, 4, 5], size=(n, 4), p=probs).astype(float)
+    x1, x3, xw, xz = X.T
+    y = (-1.0 * (x1 <= 2) + 1.0 * (x3 >= 4) + 0.8 * (xw <= 2) + 0.8 * (xw >= 4)
+         + rng.normal(0, 1.0, n))
+    return pd.DataFrame({"x1": x1, "x3": x3, "xw": xw, "xz": xz, "y": y})
+
+
+def test_ia_wrong_sign_and_no_effect_get_no_category():
+    res = impact_asymmetry(_ia_world(3000, 1), outcome="y", drivers=["x1", "x3", "xw", "xz"],
+                           n_boot=300, seed=2)
+    t = res.table
+    # xw: penalty significantly positive -> IA undefined, no category, reason given
+    assert t.loc["xw", "penalty"] > 0 and t.loc["xw", "penalty_ci_low"] > 0
+    assert t.loc["xw", "label"] == "none (wrong sign)"
+    assert pd.isna(t.loc["xw", "cls"]) and pd.isna(t.loc["xw", "cls_point"])
+    assert np.isnan(t.loc["xw", "ia"]) and np.isnan(t.loc["xw", "ia_ci_low"])
+    assert "penalty" in t.loc["xw", "note"] and "undefined" in t.loc["xw", "note"]
+    # xz: no effect -> not significant, no category
+    assert t.loc["xz", "label"] == "not significant" and pd.isna(t.loc["xz", "cls"])
+    # the real ones keep their classes
+    assert t.loc["x1", "cls"] == "basic" and t.loc["x3", "cls"] == "excitement"
+    text = res.summary().as_text()
+    assert "No category: " in text and "xw none (wrong sign)" in text
+    assert "xz not significant" in text
+    # sensitivity cells follow the same rule
+    sw = res.sensitivity[res.sensitivity["driver"] == "xw"]
+    assert len(sw) and sw["cls_point"].isna().all()
+
+
+def test_ia_interval_honest_at_the_bound():
+    """A reward-only driver: replicates with a positive penalty put IA at +1; the interval
+    reaches the bound instead of collapsing onto it, and the note says so."""
+    res = impact_asymmetry(_ia_world(3000, 1), outcome="y", drivers=["x1", "x3", "xw", "xz"],
+                           n_boot=300, seed=2)
+    t = res.table
+    for c, bound in (("x3", 1.0), ("x1", -1.0)):
+        lo, hi = t.loc[c, "ia_ci_low"], t.loc[c, "ia_ci_high"]
+        assert lo < hi  # never [1, 1]
+        assert min(abs(lo - bound), abs(hi - bound)) < 1e-12  # reaches the bound
+        assert 0.025 < t.loc[c, "ia_at_bound"] < 0.97
+        assert "reaches the bound" in t.loc[c, "note"]
+    # a point IA at the bound comes from a zeroed wrong-signed, non-significant component
+    at = t[(t["ia"].abs() == 1.0)]
+    for _, row in at.iterrows():
+        assert "counted as 0" in row["note"] and row["ia_ci_low"] < row["ia_ci_high"]
+    # percentile intervals of the same replicates: same rule, same bound behaviour
+    p = impact_asymmetry(_ia_world(3000, 1), outcome="y", drivers=["x1", "x3", "xw", "xz"],
+                         n_boot=300, seed=2, ci_method="percentile", sensitivity=False)
+    assert p.table.loc["x3", "ia_ci_high"] == 1.0 and p.table.loc["x3", "ia_ci_low"] < 1.0
+    assert p.ci_method == "percentile"
+
+
+def test_ia_custom_cutoffs_fill_the_sensitivity_table():
+    """Skewed drivers where the default cut-offs (2 and 4) leave empty groups: the grid is
+    centred on the cut-offs used, so custom cut-offs give a filled table."""
+    rng = np.random.default_rng(5)
+    n = 1500
+    X = rng.choice([1, 2, 3, 4, 5], size=(n, 2), p=[0.002, 0.002, 0.256, 0.4, 0.34]).astype(float)
+    y = -0.8 * (X[:, 0] <= 3) + 0.6 * (X[:, 1] >= 5) + rng.normal(0, 1, n)
+    df = pd.DataFrame({"a": X[:, 0], "b": X[:, 1], "y": y})
+    with pytest.raises(InsufficientDataError):
+        impact_asymmetry(df, outcome="y", drivers=["a", "b"], n_boot=50, seed=1)
+    res = impact_asymmetry(df, outcome="y", drivers=["a", "b"], low=3, high=5, n_boot=100,
+                           seed=1)
+    sens = res.sensitivity
+    assert set(sens["driver"]) == {"a", "b"}
+    assert ((sens["low"] == 3) & (sens["high"] == 5)).any()  # the centre cell is the main one
+    assert (res.stability["n_cells"] >= 2).all()
+    assert res.stability["share_same"].notna().all()
+
+
+def test_ia_real_surveys_never_label_without_evidence():
+    """ECSI mobile (1-10 items, custom cut-offs: its items are skewed) and corp_rep (1-7)."""
+    import warnings
+
+    import ringstats as rs
+
+    for name, kw in (("ecsi_mobi", {"low": 6, "high": 9}), ("corp_rep", {"low": 3, "high": 6})):
+        ds = rs.datasets.load(name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data = ds.clean()
+        res = impact_asymmetry(data, outcome=ds.spec.ltr, spec=ds.spec, n_boot=200, seed=1,
+                               progress=False, **kw)
+        t = res.table
+        none = t["cls"].isna()
+        assert set(t.loc[none, "label"]) <= {"none (wrong sign)", "not significant"}
+        ok = t.loc[~none]
+        assert (ok["significant"]).all()
+        assert (ok["penalty_ci_low"] <= 0).all() and (ok["reward_ci_high"] >= 0).all()
+        fin = t[t["ia"].notna()]
+        assert (fin["ia_ci_low"] < fin["ia_ci_high"]).all()  # no collapsed interval
+        assert ((fin["ia_ci_low"] >= -1) & (fin["ia_ci_high"] <= 1)).all()
+        assert len(res.sensitivity) > 0 and set(res.sensitivity["driver"]) == set(t.index)
 
 
 # --------------------------------------------------------------------------- Kano

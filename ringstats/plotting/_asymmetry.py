@@ -16,7 +16,8 @@ _REGION = {"basic": "#D55E00", "performance": "#BBBBBB", "excitement": "#56B4E9"
 
 def plot_impact_asymmetry(ia_result, *, ax: Axes | None = None) -> Axes:
     """Impact-asymmetry (IA) against range of impact (RIOCS) with basic / performance /
-    excitement regions and bootstrap CI whiskers.
+    excitement regions and bootstrap CI whiskers. Each point is labelled with its category
+    or the reason it has none; drivers with IA undefined are listed, not drawn.
 
     Parameters
     ----------
@@ -65,7 +66,11 @@ def plot_impact_asymmetry(ia_result, *, ax: Axes | None = None) -> Axes:
         y0 = float(tab.loc[name, "ia"]) + 0.03
         label_y[name] = min(y0, prev - sep) if np.isfinite(prev) else y0
         prev = label_y[name]
+    skipped = []
     for name, row in tab.iterrows():
+        if not np.isfinite(row["ia"]):
+            skipped.append(f"{name}: {row.get('label', 'IA undefined')}")
+            continue
         ring = row.get("ring") if ia_result.has_rings else None
         color = RING_COLORS.get(int(ring), OUTCOME_COLOR) if ring is not None and \
             np.isfinite(ring) else OUTCOME_COLOR
@@ -74,10 +79,13 @@ def plot_impact_asymmetry(ia_result, *, ax: Axes | None = None) -> Axes:
                     xerr=[[x - row["riocs_ci_low"]], [row["riocs_ci_high"] - x]],
                     fmt="o", color=color, ecolor=color, elinewidth=1, capsize=2, ms=6)
         moved = abs(label_y[name] - (y + 0.03)) > 1e-9
-        ax.annotate(f"{name} ({row['cls']})", (x, y), xytext=(x + 0.02 * xmax, label_y[name]),
+        ax.annotate(f"{name} ({row.get('label', row['cls'])})", (x, y), xytext=(x + 0.02 * xmax, label_y[name]),
                     textcoords="data", fontsize=8, va="center",
                     arrowprops={"arrowstyle": "-", "color": "#999999", "lw": 0.6}
                     if moved else None)
+    if skipped:
+        ax.text(0.99, 0.01, "not shown (IA undefined): " + "; ".join(skipped),
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="#444444")
     ax.axhline(0, color="#777777", lw=0.6)
     ax.set_xlim(0, xmax)
     ax.set_ylim(-1.05, 1.05)
