@@ -7,7 +7,7 @@ import pytest
 
 from ringstats.errors import InsufficientDataError, RingstatsError
 from ringstats.simulate import draw
-from ringstats.whatif import WhatIfResult, _shares, what_if
+from ringstats.whatif import WhatIfResult, _ltr_parts, what_if
 
 matplotlib.use("Agg")
 
@@ -26,10 +26,10 @@ def test_table_shape_and_reference(base):
     assert len(t) == 3 * 3  # rings x (shifts + 0)
     zero = t[t["shift"] == 0]
     assert np.allclose(zero["delta_nps"], 0) and np.allclose(zero["delta_nps_ci_high"], 0)
-    # at shift 0 all rings give the same prediction, close to the observed values
+    # at shift 0 all rings give the same prediction: the observed values
     assert zero["mean_ltr"].nunique() == 1
-    assert zero["mean_ltr"].iloc[0] == pytest.approx(r.observed["mean LTR"], abs=0.05)
-    assert zero["nps"].iloc[0] == pytest.approx(r.observed["NPS"], abs=4)
+    assert zero["mean_ltr"].iloc[0] == pytest.approx(r.observed["mean LTR"], abs=1e-9)
+    assert zero["nps"].iloc[0] == pytest.approx(r.observed["NPS"], abs=1e-9)
     up = t[t["shift"] == 0.5]
     assert (up["delta_nps"] > 0).all() and (up["delta_mean_ltr"] > 0).all()
     assert (t["nps_ci_low"] <= t["nps"] + 1e-9).all() and (t["nps"] <= t["nps_ci_high"] + 1e-9).all()
@@ -56,14 +56,101 @@ def test_linear_model_and_clipping(base):
     assert r.table["nps"].iloc[-1] == pytest.approx(r4.table["nps"].iloc[-1])
 
 
-def test_shares_exact_against_brute_force():
+def test_ltr_parts_exact_against_monte_carlo():
+    """The exact expectations over the rounding position equal a Monte Carlo of
+    round(c + u), u ~ U(-1/2, 1/2), clipped to 0-10; whole answers come back unchanged."""
     rng = np.random.default_rng(0)
-    pred = rng.uniform(5, 10, 60)
-    e = np.sort(rng.normal(0, 1.5, 60))
-    v = np.clip(np.round(pred[:, None] + e[None, :]), 0, 10)
-    prom, det = _shares(pred, e)
-    assert prom == pytest.approx((v >= 9).mean())
-    assert det == pytest.approx((v <= 6).mean())
+    c = np.r_[rng.uniform(-1, 11.5, 400), np.arange(11.0)]
+    u = rng.uniform(-0.5, 0.5, size=(20_000, 1))
+    v = np.clip(np.round(c[None, :] + u), 0, 10)
+    mean, prom, det = _ltr_parts(c, 0, 10, True)
+    assert mean == pytest.approx(v.mean(), abs=0.01)
+    assert prom == pytest.approx((v >= 9).mean(), abs=0.005)
+    assert det == pytest.approx((v <= 6).mean(), abs=0.005)
+    y = rng.integers(0, 11, 500).astype(float)
+    mean, prom, det = _ltr_parts(y, 0, 10, True)
+    assert (mean, prom, det) == pytest.approx((y.mean(), (y >= 9).mean(), (y <= 6).mean()))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_zero_shift_reproduces_observed_nps_simulated(seed):
+    """Simulated world: at shift 0 the predicted NPS and mean LTR are the observed ones (the
+    pooled-residual smearing used before missed the NPS by several points), and the
+    bootstrap interval at shift 0 covers the observed NPS."""
+    w = draw("base", n=2000, seed=seed)
+    d = w.spec.validate(w.customers)
+    r = what_if(d, spec=w.spec, shifts=[0.5], n_boot=30, seed=1, progress=False)
+    z = r.table[r.table["shift"] == 0]
+    y = d[w.spec.ltr].dropna()
+    nps = 100 * ((y >= 9).mean() - (y <= 6).mean())
+    assert np.allclose(z["nps"], r.observed["NPS"], atol=1e-9)
+    assert np.allclose(z["mean_ltr"], r.observed["mean LTR"], atol=1e-9)
+    assert r.observed["NPS"] == pytest.approx(nps, abs=0.5)  # same rows up to missing scores
+    assert ((z["nps_ci_low"] <= nps) & (nps <= z["nps_ci_high"])).all()
+    assert r.kind == "continuous"
+
+
+def test_zero_shift_reproduces_observed_nps_ecsi():
+    """ECSI mobile (recommend item CUSL3 on 1-10): NPS at shift 0 = observed NPS (14.0);
+    the non-standard scale is noted."""
+    import warnings
+
+    import ringstats as rs
+
+    ds = rs.datasets.load("ecsi_mobi")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = ds.clean()
+    r = what_if(data, spec=ds.spec, n_boot=30, seed=1, progress=False)
+    z = r.table[r.table["shift"] == 0]
+    assert r.observed["NPS"] == pytest.approx(14.0)
+    assert np.allclose(z["nps"], 14.0, atol=1e-9)
+    assert np.allclose(z["mean_ltr"], r.observed["mean LTR"], atol=1e-9)
+    up = r.table[r.table["shift"] == 0.5]
+    assert (up["delta_nps"] > 0).all()
+    assert any("not the standard 0-10" in n for n in r.notes)
+
+
+def test_binary_outcome_gets_a_probability_scale(base):
+    d, spec = base
+    d2 = d.assign(ltr=(d["ltr"] >= 9).astype(float))
+    r = what_if(d2, spec=spec, shifts=[-0.5, 0.5], n_boot=20, seed=1, progress=False)
+    assert r.kind == "binary"
+    t = r.table
+    assert "nps" not in t.columns and "mean_ltr" not in t.columns
+    assert t["share"].between(0, 1).all()
+    assert ((t["share_ci_low"] <= t["share"] + 1e-9) & (t["share"] <= t["share_ci_high"] + 1e-9)).all()
+    z = t[t["shift"] == 0]
+    assert np.allclose(z["share"], r.observed["share positive"], atol=1e-6)
+    assert (t[t["shift"] == 0.5]["delta_share"] > 0).all()
+    assert "share" in str(r) and "NPS" not in r.summary().as_text()
+    from matplotlib.axes import Axes
+
+    from ringstats.plotting import plot_what_if
+
+    assert isinstance(plot_what_if(r), Axes) and isinstance(plot_what_if(r, metric="delta_share"), Axes)
+    with pytest.raises(RingstatsError, match="`metric` must be one of"):
+        plot_what_if(r, metric="nps")
+    # promoter share of a 0-10 LTR via kind="binary" is the same model
+    r2 = what_if(d, spec=spec, shifts=[-0.5, 0.5], kind="binary", n_boot=0, progress=False)
+    assert np.allclose(r2.table["share"], t["share"])
+    with pytest.raises(RingstatsError, match="use kind='binary'"):
+        what_if(d2, spec=spec, kind="continuous", n_boot=0)
+
+
+def test_nps_refused_off_a_ten_point_scale():
+    import warnings
+
+    import ringstats as rs
+
+    ds = rs.datasets.load("corp_rep")  # recommend item on 1-7
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = ds.clean()
+    r = what_if(data, spec=ds.spec, n_boot=0, progress=False)
+    assert r.table["nps"].isna().all() and np.isnan(r.observed["NPS"])
+    assert r.table["mean_ltr"].notna().all()
+    assert any("NPS not computed" in n for n in r.notes)
 
 
 def test_plot_what_if(base):

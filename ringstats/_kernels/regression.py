@@ -2,7 +2,8 @@
 splines.
 
 Every module that fits a linear model by least squares goes through :func:`ols`
-(plateau and shape tests, impact asymmetry, what-if predictions); spline terms come from
+(plateau and shape tests, impact asymmetry, what-if predictions), every logistic model of
+predictions through :func:`logit`; spline terms come from
 :func:`rcs_basis` with knots at :func:`harrell_knots`.
 """
 
@@ -14,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InsufficientDataError
+from ..errors import ConvergenceError, InsufficientDataError
 from .validation import check_int
 
-__all__ = ["OLSFit", "ols", "HARRELL_QUANTILES", "harrell_knots", "rcs_basis", "rcs_deriv"]
+__all__ = ["OLSFit", "ols", "logit", "HARRELL_QUANTILES", "harrell_knots", "rcs_basis",
+           "rcs_deriv"]
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3")
 
@@ -92,6 +94,57 @@ def ols(X: np.ndarray, y: np.ndarray, cov_type: str = "nonrobust") -> OLSFit:
     tss = float(((y - y.mean()) ** 2).sum())
     r2 = 1.0 - rss / tss if tss > 0 else float("nan")
     return OLSFit(beta, cov, cov_c, resid, rss, df, sigma2, r2, cov_type)
+
+
+def logit(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, *, tol: float = 1e-10,
+          max_iter: int = 100) -> np.ndarray:
+    """Maximum-likelihood logistic regression coefficients by Newton's method with step
+    halving (``X`` includes the intercept column; optional case weights ``w``).
+
+    At the MLE with an intercept the (weighted) mean fitted probability equals the observed
+    share of ones (the intercept's score equation), as ``statsmodels.Logit`` and R ``glm``.
+
+    Raises
+    ------
+    InsufficientDataError
+        When ``y`` has one value only.
+    ConvergenceError
+        No convergence in ``max_iter`` steps (complete separation).
+    """
+    n, p = X.shape
+    w = np.ones(n) if w is None else np.asarray(w, dtype=float)
+    ybar = float(w @ y / w.sum())
+    if not 0 < ybar < 1:
+        raise InsufficientDataError("a logistic model needs both outcomes; all rows have one.")
+    beta = np.zeros(p)
+    beta[0] = np.log(ybar / (1 - ybar))
+
+    def ll(b: np.ndarray) -> float:
+        eta = X @ b
+        return float(w @ (y * eta - np.logaddexp(0, eta)))
+
+    cur = ll(beta)
+    for _ in range(max_iter):
+        mu = 0.5 * (1 + np.tanh(0.5 * (X @ beta)))
+        g = X.T @ (w * (y - mu))
+        H = (X * (w * mu * (1 - mu))[:, None]).T @ X
+        try:
+            step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError:
+            raise InsufficientDataError("the logistic design is singular (a constant or "
+                                        "collinear column).") from None
+        t = 1.0
+        while True:
+            new = ll(beta + t * step)
+            if new >= cur - 1e-12 or t < 1e-8:
+                break
+            t /= 2
+        beta = beta + t * step
+        done = abs(new - cur) < tol * (1 + abs(cur))
+        cur = new
+        if done:
+            return beta
+    raise ConvergenceError("logistic regression did not converge (complete separation?).")
 
 
 #: Harrell (2015, Regression Modeling Strategies, 2nd ed., Table 2.3) knot quantiles.

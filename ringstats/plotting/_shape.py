@@ -105,13 +105,15 @@ def plot_marginal(marginal, *, ax: Axes | None = None, color: str | None = None)
     return ax
 
 
-def plot_what_if(what_if_result, *, ax: Axes | None = None, metric: str = "nps") -> Axes:
-    """One line per ring: predicted NPS (or mean LTR) against the shift, with CI bands.
+def plot_what_if(what_if_result, *, ax: Axes | None = None, metric: str | None = None) -> Axes:
+    """One line per ring: predicted NPS (or mean LTR, or the share of a binary outcome)
+    against the shift, with CI bands.
 
     Parameters
     ----------
     what_if_result : WhatIfResult
-    metric : {"nps", "mean_ltr", "delta_nps", "delta_mean_ltr"}
+    metric : {"nps", "mean_ltr", "delta_nps", "delta_mean_ltr"} or {"share", "delta_share"}
+        The second set for a binary outcome. Default ``"nps"`` (``"share"`` for binary).
     """
     from .._kernels.validation import check_option
     from ..whatif import WhatIfResult
@@ -119,7 +121,11 @@ def plot_what_if(what_if_result, *, ax: Axes | None = None, metric: str = "nps")
     if not isinstance(what_if_result, WhatIfResult):
         raise RingstatsError("`what_if_result` must be a WhatIfResult; got "
                              f"{type(what_if_result).__name__}.")
-    check_option(metric, "metric", ("nps", "mean_ltr", "delta_nps", "delta_mean_ltr"))
+    binary = getattr(what_if_result, "kind", "continuous") == "binary"
+    if metric is None:
+        metric = "share" if binary else "nps"
+    check_option(metric, "metric", ("share", "delta_share") if binary else
+                 ("nps", "mean_ltr", "delta_nps", "delta_mean_ltr"))
     ax = get_ax(ax)
     t = what_if_result.table
     for ring, g in t.groupby("ring"):
@@ -131,7 +137,9 @@ def plot_what_if(what_if_result, *, ax: Axes | None = None, metric: str = "nps")
     unit = "SD" if what_if_result.unit == "sd" else "scale points"
     label = {"nps": "predicted NPS (points)", "mean_ltr": "predicted mean LTR (0-10)",
              "delta_nps": "change in predicted NPS (points)",
-             "delta_mean_ltr": "change in predicted mean LTR"}[metric]
+             "delta_mean_ltr": "change in predicted mean LTR",
+             "share": f"predicted share {what_if_result.outcome} = 1",
+             "delta_share": f"change in predicted share {what_if_result.outcome} = 1"}[metric]
     ax.axvline(0, color="grey", lw=0.6)
     ax.set_title(f"What if one ring's scores shift? ({what_if_result.model} model)")
     ax.set_xlabel(f"shift of the ring score ({unit})")
