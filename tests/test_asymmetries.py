@@ -137,7 +137,7 @@ def test_ia_on_spec_world_has_rings_and_plot():
 
 def test_bad_inputs():
     df = _sim(500, 1)
-    with pytest.raises(RingstatsError, match="`outcome` names column"):
+    with pytest.raises(RingstatsError, match="unknown column: `zz`"):
         asymmetry(df, outcome="zz", drivers=["x1"])
     with pytest.raises(RingstatsError, match="Give `drivers`.*or `spec`"):
         asymmetry(df, outcome="y")

@@ -463,7 +463,7 @@ def impact_asymmetry(
     threshold = check_real(threshold, "threshold", min_value=0, max_value=1, inclusive=False)
     if not isinstance(sensitivity, bool):
         raise RingstatsError(f"`sensitivity` must be True or False; got {sensitivity!r}.")
-    d = _prepare(data, outcome, drivers, spec)
+    d = _prepare(data, outcome, drivers, spec, analysis="impact_asymmetry")
     names = list(d.X.columns)
     if rings is not None:
         if not isinstance(rings, Mapping) or set(rings) != set(names) or any(

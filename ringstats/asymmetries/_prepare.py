@@ -1,6 +1,8 @@
 """Data prelude of the asymmetry analyses: drivers, outcome, scales and dummy coding.
 
-Kept apart from the computation so that one design resolver can replace it.
+The frame goes through the one data path (:func:`ringstats._design.clean_for`: the spec's
+scales and missing codes, unique columns, binary outcomes refused); the drivers' scales
+come from the spec. Kept apart from the computation.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._design import clean_for
 from .._kernels.validation import (
     check_columns,
     check_dataframe,
@@ -36,10 +39,16 @@ class _Drivers:
     outcome: str
 
 
-def _prepare(data: Any, outcome: Any, drivers: Any, spec: Any) -> _Drivers:
-    frame = check_dataframe(data)
+def _prepare(data: Any, outcome: Any, drivers: Any, spec: Any,
+             analysis: str = "the asymmetry analysis") -> _Drivers:
+    check_dataframe(data)
     if not isinstance(outcome, str):
         raise RingstatsError(f"`outcome` must be a column name; got {type(outcome).__name__}.")
+    # the one data path: the spec's scales and missing codes on items and outcome, unique
+    # column names, a binary outcome refused (these are linear models)
+    cols = [drivers] if isinstance(drivers, str) else list(drivers or [])
+    frame = clean_for(data, spec if isinstance(spec, RingSpec) else None, outcome=outcome,
+                      columns=[c for c in cols if isinstance(c, str)], linear=analysis)
     check_columns(frame, [outcome], "outcome")
     check_numeric(frame, [outcome], "outcome")
     ring: dict[str, int] | None = None

@@ -107,7 +107,7 @@ def asymmetry(
     ['product', 'value', 'speed', 'ease', 'seen', 'trust']
     """
     ci = check_probability(ci, "ci")
-    d = _prepare(data, outcome, drivers, spec)
+    d = _prepare(data, outcome, drivers, spec, analysis="asymmetry")
     names = list(d.X.columns)
     mid = {c: (d.lo[c] + d.hi[c]) / 2 for c in names}
     m = _per_driver(neutral, names, "neutral", mid)
