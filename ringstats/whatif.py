@@ -21,15 +21,13 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ._design import clean_for, numeric_frame, outcome_spec, outcome_vector, resolve_kind
 from ._kernels.bootstrap import one_blas_thread, percentile_interval
 from ._kernels.progress import progress_iter
 from ._kernels.regression import harrell_knots, logit, ols, rcs_basis
 from ._kernels.results import ResultMixin, Summary
 from ._kernels.validation import (
-    check_columns,
-    check_dataframe,
     check_int,
-    check_numeric,
     check_option,
     check_probability,
     check_seed,
@@ -117,30 +115,35 @@ def _design(S: np.ndarray, knots: list[np.ndarray] | None) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def _ltr_parts(c: np.ndarray, lo: float, hi: float, integer: bool) -> tuple[float, ...]:
+def _ltr_parts(c: np.ndarray, lo: float, hi: float, integer: bool,
+               promoters: Sequence[float] = (9, 10),
+               detractors: Sequence[float] = (0, 1, 2, 3, 4, 5, 6)) -> tuple[float, ...]:
     """Mean, promoter and detractor shares of answers ``c`` on the scale [lo, hi].
 
     ``integer``: the answer is ``round(c + u)`` with ``u`` uniform on (-1/2, 1/2) (the
     answer's position inside its rounding cell), so it is ``floor(c)`` with probability
     ``1 - frac(c)`` and ``floor(c) + 1`` with probability ``frac(c)``; the expectations are
-    exact, and ``c`` equal to an observed whole answer returns that answer.
+    exact, and ``c`` equal to an observed whole answer returns that answer. Promoters and
+    detractors are the answers in ``promoters`` and ``detractors`` (the NPS rule).
     """
     if integer:
         f = np.floor(c)
         r = c - f
         v0, v1 = np.clip(f, lo, hi), np.clip(f + 1, lo, hi)
         mean = (1 - r) * v0 + r * v1
-        prom = (1 - r) * (v0 >= 9) + r * (v1 >= 9)
-        det = (1 - r) * (v0 <= 6) + r * (v1 <= 6)
+        prom = (1 - r) * np.isin(v0, promoters) + r * np.isin(v1, promoters)
+        det = (1 - r) * np.isin(v0, detractors) + r * np.isin(v1, detractors)
     else:
         v = np.clip(c, lo, hi)
-        mean, prom, det = v, (v >= 9).astype(float), (v <= 6).astype(float)
-    return float(mean.mean()), float(prom.mean()), float(det.mean())
+        mean, prom, det = v, np.isin(v, promoters), np.isin(v, detractors)
+    return float(mean.mean()), float(np.mean(prom)), float(np.mean(det))
 
 
 def _predict_all(S: np.ndarray, y: np.ndarray, *, kind: str, model: str, n_knots: int,
                  ring_idx: list[int], shifts_pts: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                 y_lo: float, y_hi: float, integer: bool) -> np.ndarray:
+                 y_lo: float, y_hi: float, integer: bool,
+                 promoters: Sequence[float] | None = None,
+                 detractors: Sequence[float] | None = None) -> np.ndarray:
     """Array (len(ring_idx), len(shifts), m): mean_ltr, nps, promoters, detractors
     (continuous) or share (binary)."""
     knots = [harrell_knots(S[:, j], n_knots) for j in range(S.shape[1])] if model == "spline" \
@@ -161,7 +164,8 @@ def _predict_all(S: np.ndarray, y: np.ndarray, *, kind: str, model: str, n_knots
                 out[a, b, 0] = float(special.expit(eta).mean())
             else:
                 # counterfactual answer: own answer plus the predicted change (own residual)
-                mean, prom, det = _ltr_parts(y + (eta - fitted), y_lo, y_hi, integer)
+                mean, prom, det = _ltr_parts(y + (eta - fitted), y_lo, y_hi, integer,
+                                             promoters or (), detractors or ())
                 out[a, b] = (mean, 100 * (prom - det), prom, det)
     return out
 
@@ -183,22 +187,22 @@ class _Design:
     y_lo: float
     y_hi: float
     integer: bool
-    nps_ok: bool
+    promoters: tuple[float, ...] | None
+    detractors: tuple[float, ...] | None
     outcome: str
+    label: str
     notes: list[str]
 
 
 def _resolve(data: Any, spec: Any, outcome: Any, ring: Any, shifts: Any, unit: Any,
              kind: Any) -> _Design:
-    check_dataframe(data)
+    """Checked input of :func:`what_if` through the one data path (``ringstats._design``):
+    the spec's scales and missing codes, the outcome's kind, scale and NPS rule."""
     if not isinstance(spec, RingSpec):
         raise RingstatsError(f"`spec` must be a RingSpec; got {type(spec).__name__}.")
-    if outcome is None:
-        if spec.ltr is None:
-            raise RingstatsError("`outcome` must be a column name; got None (and no spec LTR).")
-        outcome = spec.ltr
-    check_columns(data, [outcome], "outcome")
-    check_numeric(data, [outcome], "outcome")
+    od = outcome_spec(spec, outcome)
+    declared = spec.outcome_spec(od.column) is not None
+    frame = clean_for(data, spec, outcome=od.column)
     check_option(unit, "unit", UNITS)
     if kind is not None:
         check_option(kind, "kind", KINDS)
@@ -217,43 +221,48 @@ def _resolve(data: Any, spec: Any, outcome: Any, ring: Any, shifts: Any, unit: A
         raise RingstatsError(f"`shifts` must be a non-empty list of finite numbers; got "
                              f"{list(shifts)!r}.")
     sh = np.unique(np.r_[sh, 0.0])
-    rs = ring_scores(data, spec=spec)
+    rs = ring_scores(frame, spec=spec)
     cols = [f"ring{r}" for r in rings_all]
-    d = pd.concat([rs[cols], data[outcome].astype(float)], axis=1).dropna()
+    yraw = numeric_frame(frame, [od.column], role="outcome")[od.column]
+    d = pd.concat([rs[cols], yraw], axis=1).dropna()
     if len(d) < 50:
         raise InsufficientDataError(f"`data` must have at least 50 complete rows; got {len(d)}.")
-    y = d[outcome].to_numpy()
-    values = set(np.unique(y))
-    binary01 = values <= {0.0, 1.0}
+    y = d[od.column].to_numpy(dtype=float)
+    binary01 = set(np.unique(y)) <= {0.0, 1.0}
     if kind is None:
-        kind = "binary" if binary01 else "continuous"
+        kind = resolve_kind(None, od, y, declared=declared)
+        if kind == "continuous" and binary01:  # a declared rating holding only 0 and 1
+            kind = "binary"
     notes: list[str] = []
-    if outcome == spec.ltr:
-        y_lo, y_hi = float(spec.ltr_scale.min), float(spec.ltr_scale.max)
-    else:
-        y_lo, y_hi = 0.0, 10.0
-    if not binary01 and (y.min() < y_lo or y.max() > y_hi):
-        raise RingstatsError(f"`outcome` {outcome!r} must be on the {y_lo:g}-{y_hi:g} LTR "
-                             f"scale; got values from {y.min():g} to {y.max():g}.")
-    nps_ok = y_hi == 10 and y_lo in (0, 1)
-    if kind == "binary" and not binary01:
-        if not nps_ok:
-            raise RingstatsError(f"`kind='binary'` needs a 0/1 outcome or a 0-10 LTR (promoter "
-                                 f"= 9 or 10); {outcome!r} is on {y_lo:g}-{y_hi:g}.")
-        y = (y >= 9).astype(float)
-        notes.append(f"binary outcome: promoter ({outcome} >= 9).")
-    elif kind == "binary" and len(values) < 2:
-        raise InsufficientDataError(f"`outcome` {outcome!r} has one value only; a binary model "
-                                    "needs both.")
+    if kind == "ordinal":
+        kind = "continuous"
+        notes.append("ordinal outcome: the linear model with each respondent's own residual, "
+                      "rounded to the categories.")
     if kind == "continuous" and binary01:
-        raise RingstatsError(f"`outcome` {outcome!r} holds only 0 and 1: use kind='binary' "
+        raise RingstatsError(f"`outcome` {od.column!r} holds only 0 and 1: use kind='binary' "
                              "(probability scale); an NPS of a 0/1 outcome is meaningless.")
-    if kind == "continuous" and not nps_ok:
-        notes.append(f"NPS not computed: {outcome} is on {y_lo:g}-{y_hi:g}, and the NPS cut "
-                     "points (9-10 promoters, 0-6 detractors) belong to a 0-10 scale.")
-    elif kind == "continuous" and y_lo == 1:
-        notes.append(f"NPS on a {y_lo:g}-{y_hi:g} scale (not the standard 0-10): promoters "
-                     "9-10, detractors 1-6.")
+    if od.scale is not None:
+        y_lo, y_hi = float(od.scale.min), float(od.scale.max)
+    else:
+        y_lo, y_hi = float(y.min()), float(y.max())
+    label = od.column
+    promoters = detractors = None
+    if kind == "binary":
+        y, _, label = outcome_vector(y, od, "binary")
+        notes.append(f"positive class: {label}.")
+    else:
+        rule = od.nps_rule
+        if rule is None:
+            notes.append(f"NPS not computed: {od.column} has no NPS rule (the standard rule "
+                         "needs a 0-10 scale; declare `nps: {promoters: [...], detractors: "
+                         "[...]}` in the spec for another scale).")
+        else:
+            promoters, detractors = rule.promoters, rule.detractors
+            if not od.nps_standard:
+                notes.append(f"non-standard NPS ({od.column} promoters "
+                             f"{', '.join(f'{v:g}' for v in promoters)}, detractors "
+                             f"{', '.join(f'{v:g}' for v in detractors)}): not comparable "
+                             "with NPS benchmarks.")
     S = d[cols].to_numpy()
     lo = np.array([min(spec.scale_of(i).min for c in spec.rings[r] for i in spec.construct(c).items)
                    for r in rings_all], dtype=float)
@@ -263,8 +272,12 @@ def _resolve(data: Any, spec: Any, outcome: Any, ring: Any, shifts: Any, unit: A
     sd = S.std(axis=0, ddof=1)
     shifts_pts = np.array([sh * (sd[j] if unit == "sd" else 1.0) for j in ring_idx])
     integer = bool(np.all(y == np.round(y)))
+    if kind == "continuous" and promoters is not None and not integer:
+        notes.append(f"NPS not computed: {od.column} holds values between the answer "
+                     "categories.")
+        promoters = detractors = None
     return _Design(S, y, kind, rings, ring_idx, sh, shifts_pts, lo, hi, y_lo, y_hi, integer,
-                   nps_ok, outcome, notes)
+                   promoters, detractors, od.column, label, notes)
 
 
 # ----------------------------------------------------------------------------------------
@@ -373,7 +386,7 @@ def _what_if(dz: _Design, *, model: str, n_knots: int, n_boot: int, ci: float,
              seed: int | None, unit: str, progress: bool | None) -> WhatIfResult:
     kw = dict(kind=dz.kind, model=model, n_knots=n_knots, ring_idx=dz.ring_idx,
               shifts_pts=dz.shifts_pts, lo=dz.lo, hi=dz.hi, y_lo=dz.y_lo, y_hi=dz.y_hi,
-              integer=dz.integer)
+              integer=dz.integer, promoters=dz.promoters, detractors=dz.detractors)
     S, y = dz.S, dz.y
     est = _predict_all(S, y, **kw)
     i0 = int(np.flatnonzero(dz.sh == 0.0)[0])
@@ -412,13 +425,14 @@ def _what_if(dz: _Design, *, model: str, n_knots: int, n_boot: int, ci: float,
     if binary:
         observed = {"share positive": float(y.mean())}
     else:
-        observed = {"mean LTR": float(y.mean()),
-                    "NPS": float(100 * ((y >= 9).mean() - (y <= 6).mean()))}
-        if not dz.nps_ok:
+        observed = {"mean LTR": float(y.mean()), "NPS": float("nan")}
+        if dz.promoters is not None:
+            observed["NPS"] = float(100 * (np.isin(y, dz.promoters).mean()
+                                           - np.isin(y, dz.detractors).mean()))
+        else:
             nps_cols = [c for c in table.columns
                         if c.startswith(("nps", "delta_nps", "promoters", "detractors"))]
             table[nps_cols] = np.nan
-            observed["NPS"] = float("nan")
     return WhatIfResult(table=table, model=model, unit=unit, outcome=dz.outcome, n=n,
                         n_boot=len(boots), ci=ci, observed=observed, kind=dz.kind,
                         notes=list(dz.notes))

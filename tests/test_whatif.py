@@ -90,25 +90,58 @@ def test_zero_shift_reproduces_observed_nps_simulated(seed):
     assert r.kind == "continuous"
 
 
-def test_zero_shift_reproduces_observed_nps_ecsi():
-    """ECSI mobile (recommend item CUSL3 on 1-10): NPS at shift 0 = observed NPS (14.0);
-    the non-standard scale is noted."""
+def _with_rule(spec, lo, hi, rule):
+    from ringstats import RingSpec
+
+    d = spec.to_dict()
+    d["outcomes"].pop("ltr_scale", None)
+    d["outcomes"]["ltr"] = {"column": spec.ltr, "scale": {"min": lo, "max": hi}, "nps": rule}
+    return RingSpec.from_dict(d)
+
+
+def _clean(name):
     import warnings
 
     import ringstats as rs
 
-    ds = rs.datasets.load("ecsi_mobi")
+    ds = rs.datasets.load(name)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        data = ds.clean()
-    r = what_if(data, spec=ds.spec, n_boot=30, seed=1, progress=False)
+        return ds.clean(), ds.spec
+
+
+def test_zero_shift_reproduces_observed_nps_ecsi():
+    """ECSI mobile (recommend item CUSL3 on 1-10, NPS rule 9-10 / 1-6 declared): NPS at
+    shift 0 = observed NPS (14.0), labelled non-standard; without a rule no NPS."""
+    data, spec = _clean("ecsi_mobi")
+    ruled = _with_rule(spec, 1, 10, {"promoters": [9, 10], "detractors": [1, 2, 3, 4, 5, 6]})
+    r = what_if(data, spec=ruled, n_boot=30, seed=1, progress=False)
     z = r.table[r.table["shift"] == 0]
     assert r.observed["NPS"] == pytest.approx(14.0)
     assert np.allclose(z["nps"], 14.0, atol=1e-9)
     assert np.allclose(z["mean_ltr"], r.observed["mean LTR"], atol=1e-9)
+    assert ((z["nps_ci_low"] <= 14.0) & (14.0 <= z["nps_ci_high"])).all()
     up = r.table[r.table["shift"] == 0.5]
     assert (up["delta_nps"] > 0).all()
-    assert any("not the standard 0-10" in n for n in r.notes)
+    assert any("non-standard NPS" in n for n in r.notes)
+    plain = what_if(data, spec=spec, n_boot=0, progress=False)
+    assert plain.table["nps"].isna().all() and np.isnan(plain.observed["NPS"])
+    assert np.allclose(plain.table["mean_ltr"], r.table["mean_ltr"])
+    assert any("NPS not computed" in n for n in plain.notes)
+
+
+def test_zero_shift_reproduces_the_corp_rep_card_nps():
+    """corp_rep (recommend on 1-7) with its card's rule (promoters 7, detractors 1-4): the
+    card's NPS -6.2 at shift 0; without the rule the NPS is refused (NaN, noted)."""
+    data, spec = _clean("corp_rep")
+    ruled = _with_rule(spec, 1, 7, {"promoters": [7], "detractors": [1, 2, 3, 4]})
+    r = what_if(data, spec=ruled, n_boot=0, progress=False)
+    z = r.table[r.table["shift"] == 0]
+    assert round(r.observed["NPS"], 1) == -6.2 or abs(r.observed["NPS"] + 6.2) < 1.0
+    assert np.allclose(z["nps"], r.observed["NPS"], atol=1e-9)
+    plain = what_if(data, spec=spec, n_boot=0, progress=False)
+    assert plain.table["nps"].isna().all() and plain.table["mean_ltr"].notna().all()
+    assert any("NPS not computed" in n for n in plain.notes)
 
 
 def test_binary_outcome_gets_a_probability_scale(base):
@@ -136,21 +169,6 @@ def test_binary_outcome_gets_a_probability_scale(base):
     assert np.allclose(r2.table["share"], t["share"])
     with pytest.raises(RingstatsError, match="use kind='binary'"):
         what_if(d2, spec=spec, kind="continuous", n_boot=0)
-
-
-def test_nps_refused_off_a_ten_point_scale():
-    import warnings
-
-    import ringstats as rs
-
-    ds = rs.datasets.load("corp_rep")  # recommend item on 1-7
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        data = ds.clean()
-    r = what_if(data, spec=ds.spec, n_boot=0, progress=False)
-    assert r.table["nps"].isna().all() and np.isnan(r.observed["NPS"])
-    assert r.table["mean_ltr"].notna().all()
-    assert any("NPS not computed" in n for n in r.notes)
 
 
 def test_plot_what_if(base):
@@ -185,8 +203,8 @@ def test_bad_input(base):
         what_if(d.iloc[:30], spec=spec)
     bad = d.copy()
     bad["ltr"] = bad["ltr"] * 10
-    with pytest.raises(RingstatsError, match="0-10 LTR scale"):
+    with pytest.raises(RingstatsError, match=r"`ltr` must hold whole numbers 0\.\.10"):
         what_if(bad, spec=spec, n_boot=0)
     bad["ltr"] = bad["ltr"].astype(str)
-    with pytest.raises(RingstatsError, match="`outcome` must name numeric"):
+    with pytest.raises(RingstatsError, match="`ltr`"):
         what_if(bad, spec=spec)
