@@ -28,7 +28,14 @@ from scipy import special
 
 from ._design import resolve
 from ._kernels import shapley as core
-from ._kernels.bootstrap import bca_interval, one_blas_thread, run_replicates, spawn_seeds
+from ._kernels.bootstrap import (
+    bca_interval,
+    one_blas_thread,
+    percentile_interval,
+    run_replicates,
+    spawn_seeds,
+)
+from ._kernels.regression import logit
 from ._kernels.results import ResultMixin, Summary, as_result
 from ._kernels.validation import (
     check_bool,
@@ -620,35 +627,12 @@ def relative_weights(
 # ----------------------------------------------------------------------------------------
 def _logit_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, tol: float = 1e-10,
               max_iter: int = 100) -> float:
-    """Weighted log-likelihood at the MLE of a logistic regression (intercept added)."""
-    n = len(y)
-    A = np.column_stack([np.ones(n), X])
-    ybar = np.clip(w @ y / w.sum(), 1e-12, 1 - 1e-12)
-    beta = np.zeros(A.shape[1])
-    beta[0] = np.log(ybar / (1 - ybar))
-
-    def ll(b: np.ndarray) -> float:
-        eta = A @ b
-        return float(w @ (y * eta - np.logaddexp(0, eta)))
-
-    cur = ll(beta)
-    for _ in range(max_iter):
-        mu = special.expit(A @ beta)
-        g = A.T @ (w * (y - mu))
-        H = (A * (w * mu * (1 - mu))[:, None]).T @ A
-        step = np.linalg.solve(H, g)
-        t = 1.0
-        while True:
-            new = ll(beta + t * step)
-            if new >= cur - 1e-12 or t < 1e-8:
-                break
-            t /= 2
-        beta = beta + t * step
-        done = abs(new - cur) < tol * (1 + abs(cur))
-        cur = new
-        if done:
-            return cur
-    raise ConvergenceError("logistic regression did not converge (complete separation?).")
+    """Weighted log-likelihood at the MLE of a logistic regression (intercept added;
+    the fit is the regression kernel's :func:`~ringstats._kernels.regression.logit`)."""
+    A = np.column_stack([np.ones(len(y)), X])
+    beta = logit(A, y, w, tol=tol, max_iter=max_iter)
+    eta = A @ beta
+    return float(w @ (y * eta - np.logaddexp(0, eta)))
 
 
 def _ordinal_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, K: int, tol: float = 1e-10,
@@ -1109,7 +1093,7 @@ def drivers(
             ok = np.isfinite(bb).all(axis=1)
             rb = _rank(bb[ok])
             repro = (rb == r_hat[None]).mean(axis=0)
-            rlo, rhi = np.quantile(rb, [(1 - ci) / 2, 1 - (1 - ci) / 2], axis=0)
+            rlo, rhi = percentile_interval(rb, ci)
         else:
             repro = rlo = rhi = np.full(len(labels), np.nan)
         tab["rank_repro"] = repro

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from ._kernels.bootstrap import one_blas_thread, percentile_interval
 from ._kernels.progress import progress_enabled, progress_iter
 from ._kernels.regression import (
     harrell_knots,
@@ -666,15 +667,16 @@ def _boot_segmented(x: np.ndarray, y: np.ndarray, base: np.ndarray, lo: float, h
     rng = np.random.default_rng(seed)
     reps = np.full(n_boot, np.nan)
     coef = np.full((n_boot, 2), np.nan)
-    for b in range(n_boot):
-        i = rng.integers(0, n, n)
-        xb, yb, bb = x[i], y[i], base[i]
-        p = _ls_breakpoint(xb, yb, bb, lo, hi, m, brent=False)
-        reps[b] = p
-        if np.isfinite(p):
-            beta, *_ = np.linalg.lstsq(np.column_stack([bb, np.maximum(xb - p, 0.0)]), yb,
-                                       rcond=None)
-            coef[b] = beta[1], beta[-1]
+    with one_blas_thread():
+        for b in range(n_boot):
+            i = rng.integers(0, n, n)
+            xb, yb, bb = x[i], y[i], base[i]
+            p = _ls_breakpoint(xb, yb, bb, lo, hi, m, brent=False)
+            reps[b] = p
+            if np.isfinite(p):
+                beta, *_ = np.linalg.lstsq(np.column_stack([bb, np.maximum(xb - p, 0.0)]), yb,
+                                           rcond=None)
+                coef[b] = beta[1], beta[-1]
     return reps, coef
 
 
@@ -721,8 +723,7 @@ def _breakpoint_ci(x: np.ndarray, y: np.ndarray, Z: np.ndarray, seg: dict[str, A
     if good.size < 0.9 * n_boot:
         out.update(ci_low=float("nan"), ci_high=float("nan"))
         return out
-    a = (1 - ci) / 2
-    lo_q, hi_q = np.quantile(good, [a, 1 - a])
+    lo_q, hi_q = percentile_interval(good, ci)
     out.update(ci_low=float(lo_q), ci_high=float(hi_q))
     return out
 

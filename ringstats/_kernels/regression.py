@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 from ..errors import ConvergenceError, InsufficientDataError
 from .validation import check_int
@@ -108,6 +109,8 @@ def logit(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, *, tol: flo
     ------
     InsufficientDataError
         When ``y`` has one value only.
+    numpy.linalg.LinAlgError
+        A singular design.
     ConvergenceError
         No convergence in ``max_iter`` steps (complete separation).
     """
@@ -125,14 +128,10 @@ def logit(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, *, tol: flo
 
     cur = ll(beta)
     for _ in range(max_iter):
-        mu = 0.5 * (1 + np.tanh(0.5 * (X @ beta)))
+        mu = special.expit(X @ beta)
         g = X.T @ (w * (y - mu))
         H = (X * (w * mu * (1 - mu))[:, None]).T @ X
-        try:
-            step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError:
-            raise InsufficientDataError("the logistic design is singular (a constant or "
-                                        "collinear column).") from None
+        step = np.linalg.solve(H, g)
         t = 1.0
         while True:
             new = ll(beta + t * step)

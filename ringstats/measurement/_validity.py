@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._data import items_frame
+from .._kernels.bootstrap import percentile_interval
 from .._kernels.linalg import pairwise_corr as _corr_batch
 from .._kernels.progress import progress_iter
 from .._kernels.results import ResultMixin, Summary, as_result
@@ -281,11 +282,7 @@ def htmt(
         bad = ~np.isfinite(boots[:, defined]).all(axis=1)
         failed = int(bad.sum())
         ok = boots[~bad] if failed < n_boot else boots
-        alpha = (1 - ci) / 2
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            ci_low = np.nanquantile(ok, alpha, axis=0)
-            ci_high = np.nanquantile(ok, 1 - alpha, axis=0)
+        ci_low, ci_high = percentile_interval(ok, ci)
         if failed:
             notes.append(f"{failed} of {n_boot} bootstrap resamples gave an undefined HTMT "
                          "and were dropped.")
