@@ -21,7 +21,15 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._design import clean_for, numeric_frame, outcome_spec, outcome_vector, resolve_kind
+from ._design import (
+    clean_for,
+    indistinct_pairs,
+    numeric_frame,
+    outcome_spec,
+    outcome_vector,
+    resolve_kind,
+    warn_indistinct,
+)
 from ._kernels.bootstrap import one_blas_thread, percentile_interval
 from ._kernels.progress import progress_iter
 from ._kernels.regression import harrell_knots, logit, ols, rcs_basis
@@ -221,6 +229,8 @@ def _resolve(data: Any, spec: Any, outcome: Any, ring: Any, shifts: Any, unit: A
         raise RingstatsError(f"`shifts` must be a non-empty list of finite numbers; got "
                              f"{list(shifts)!r}.")
     sh = np.unique(np.r_[sh, 0.0])
+    notes: list[str] = list(warn_indistinct(
+        indistinct_pairs(frame, spec, list(spec.construct_names)), analysis="what_if"))
     rs = ring_scores(frame, spec=spec)
     cols = [f"ring{r}" for r in rings_all]
     yraw = numeric_frame(frame, [od.column], role="outcome")[od.column]
@@ -233,7 +243,6 @@ def _resolve(data: Any, spec: Any, outcome: Any, ring: Any, shifts: Any, unit: A
         kind = resolve_kind(None, od, y, declared=declared)
         if kind == "continuous" and binary01:  # a declared rating holding only 0 and 1
             kind = "binary"
-    notes: list[str] = []
     if kind == "ordinal":
         kind = "continuous"
         notes.append("ordinal outcome: the linear model with each respondent's own residual, "

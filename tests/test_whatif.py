@@ -208,3 +208,18 @@ def test_bad_input(base):
     bad["ltr"] = bad["ltr"].astype(str)
     with pytest.raises(RingstatsError, match="`ltr`"):
         what_if(bad, spec=spec)
+
+
+def test_indistinguishable_constructs_warned():
+    """corp_rep: offer and reliability have HTMT > 1; what_if and impact_asymmetry say so."""
+    from ringstats.asymmetries import impact_asymmetry
+    from ringstats.errors import RingstatsWarning
+
+    data, spec = _clean("corp_rep")
+    with pytest.warns(RingstatsWarning, match="`offer` and `reliability` are empirically "
+                                              "indistinguishable"):
+        r = what_if(data, spec=spec, n_boot=0, progress=False)
+    assert any("indistinguishable" in n for n in r.notes)
+    with pytest.warns(RingstatsWarning, match="impact_asymmetry cannot separate"):
+        impact_asymmetry(data, outcome=spec.ltr, spec=spec, low=3, high=6, n_boot=50,
+                         seed=1, sensitivity=False)

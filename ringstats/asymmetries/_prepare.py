@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._design import clean_for
+from .._design import clean_for, indistinct_pairs, warn_indistinct
 from .._kernels.validation import (
     check_columns,
     check_dataframe,
@@ -79,6 +79,8 @@ def _prepare(data: Any, outcome: Any, drivers: Any, spec: Any,
                 ring = None
     else:
         blocks = blocks_of(spec)
+        if isinstance(spec, RingSpec):
+            warn_indistinct(indistinct_pairs(frame, spec, list(blocks)), analysis=analysis)
         X = mean_scores(frame, spec=spec)
         if isinstance(spec, RingSpec):
             ring = {c.name: c.ring for c in spec.constructs}
