@@ -286,6 +286,10 @@ def test_kano_better_worse_and_majority():
     assert row["better"] == pytest.approx(0.4)
     assert row["worse"] == pytest.approx(-0.5)
     assert res.table.loc["spa", "category"] == "A"
+    # Fong's test: 4 M against 3 A out of 10 is no category; 10 A out of 10 is
+    assert not row["significant"] and row["label"] == "not significant (M vs A)"
+    assert res.table.loc["spa", "significant"] and res.table.loc["spa", "label"] == "A"
+    assert "No category" in str(res) and "wifi not significant (M vs A)" in str(res)
     assert "Berger" in str(res)
 
 

@@ -39,6 +39,11 @@ class KanoResult(ResultMixin):
     def summary(self) -> Summary:
         s = Summary("Kano questionnaire evaluation")
         s.add_table(self.table, "Class counts, majority category and Better/Worse")
+        weak = self.table[~self.table["significant"]]
+        if len(weak):
+            s.add_note("No category (Fong's test, the majority class does not beat the runner-up "
+                       "at the 10% level): " + ", ".join(f"{f} {r['label']}"
+                                                         for f, r in weak.iterrows()) + ".")
         s.add_note("A attractive, O one-dimensional, M must-be, I indifferent, R reverse, "
                    "Q questionable (Kano et al. 1984). Better = (A+O)/(A+O+M+I), "
                    "Worse = -(O+M)/(A+O+M+I) (Berger et al. 1993).")
@@ -91,7 +96,9 @@ def kano(
     KanoResult
         ``classes``: respondents x features (A, O, M, I, R, Q or missing). ``table`` per
         feature: counts ``A, O, M, I, R, Q``, ``n``, ``category`` (most frequent class, ties
-        joined with "/"), ``better``, ``worse``.
+        joined with "/"), ``significant`` (Fong's test of the most frequent against the next
+        class), ``label`` (the category when significant, else "not significant (X vs Y)"),
+        ``better``, ``worse``. A category without significance is descriptive only.
 
     Raises
     ------
@@ -103,7 +110,10 @@ def kano(
     Evaluation table: see :data:`KANO_TABLE` (Kano, Seraku, Takahashi & Tsuji 1984; Berger et
     al. 1993). ``Better = (A + O) / (A + O + M + I)``, ``Worse = -(O + M) / (A + O + M + I)``
     (Berger et al. 1993). Classes are known to drift over a product's life (attractive ->
-    one-dimensional -> must-be).
+    one-dimensional -> must-be). A feature gets a category (``label``) only when the most
+    frequent class beats the runner-up in Fong's test (Fong, D. 1996, Using the self-stated
+    importance questionnaire to interpret Kano questionnaire results, *Center for Quality of
+    Management Journal* 5(3), 21-24): ``|a - b| > 1.65 sqrt((a + b)(2n - a - b) / (2n))``.
 
     Examples
     --------
@@ -160,12 +170,31 @@ def kano(
         else:
             category = "none"
         row = {c: int(cnt[c]) for c in CLASSES}
-        row.update({"n": tot, "category": category,
+        sig, label = _fong(cnt, tot, category)
+        row.update({"n": tot, "category": category, "significant": sig, "label": label,
                     "better": (cnt["A"] + cnt["O"]) / base if base else np.nan,
                     "worse": -(cnt["O"] + cnt["M"]) / base if base else np.nan})
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index(feats, name="feature"))
     return KanoResult(classes=cdf, table=table)
+
+
+def _fong(cnt: pd.Series, n: int, category: str) -> tuple[bool, str]:
+    """Fong's (1996) test: is the most frequent class more frequent than the runner-up?
+
+    ``|a - b| > 1.65 sqrt((a + b)(2n - a - b) / (2n))`` (a, b the two largest counts, level
+    0.10). Returns (significant, label): the category, or "not significant (X vs Y)".
+    """
+    if not n:
+        return False, "none"
+    srt = cnt.sort_values(ascending=False, kind="stable")
+    a, b = float(srt.iloc[0]), float(srt.iloc[1])
+    q = 1.65 * np.sqrt((a + b) * (2 * n - a - b) / (2 * n))
+    if abs(a - b) > q:
+        return True, category
+    second = "/".join(sorted(srt.index[srt == b])) if "/" not in category else ""
+    return False, ("not significant (" + (category if not second else f"{category} vs {second}")
+                   + ")")
 
 
 def _num(v: Any) -> Any:
