@@ -64,16 +64,21 @@ def _ecsi_rule(spec):
     return rs.RingSpec.from_dict(d)
 
 
-def run(label: str, part: str) -> dict:
+def run(label: str, part: str, n_boot: int = 1000) -> dict:
     fig: dict = {}
     if part in ("binary_default", "binary_1thread"):
         d, spec = _binary_problem()
 
         def binary():
-            return rs.drivers(d, spec=spec, kind="binary", n_boot=1000, ci_method="bca", seed=1,
-                              progress=False)
+            return rs.drivers(d, spec=spec, kind="binary", n_boot=n_boot, ci_method="bca",
+                              seed=1, progress=False)
 
+        c0 = time.process_time()
         t, r = _time(binary if part == "binary_default" else lambda: _with_limit(binary))
+        if n_boot != 1000:
+            part = f"{part}_{n_boot}"
+            fig[f"{part}_cpu_s"] = round(time.process_time() - c0, 1)
+            fig[f"{part}_load"] = round(os.getloadavg()[0], 1)
         fig[f"{part}_s"] = round(t, 1)
         fig[f"{part}_ring_share_ci"] = [[round(float(a), 4), round(float(b), 4)] for a, b in
                                         zip(r.rings["ci_low"], r.rings["ci_high"], strict=True)]
@@ -132,6 +137,9 @@ def page() -> list[str]:
             ("whatif_ecsi_s", "what_if, ecsi_mobi n = 250 (s)"),
             ("whatif_ecsi_nps_at_0", "what_if NPS at zero shift, ecsi_mobi"),
             ("whatif_ecsi_observed_nps", "observed NPS, ecsi_mobi"),
+            ("binary_default_100_s", "binary drivers, 100 replicates, back to back (s)"),
+            ("binary_default_100_cpu_s", "  CPU time of that process (s)"),
+            ("binary_default_100_load", "  load average at its end"),
             ("blas_threads", "BLAS threads available"), ("machine", "machine")]
     for k, lab in keys:
         lines.append(f"| {lab} | " + " | ".join(str(runs[r].get(k, "–")) for r in runs) + " |")
@@ -141,6 +149,7 @@ def page() -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--label", default="after")
+    ap.add_argument("--n-boot", type=int, default=1000)
     ap.add_argument("--part", default="all",
                     choices=["all", "binary_default", "binary_1thread", "whatif"])
     args = ap.parse_args()
@@ -153,7 +162,7 @@ def main() -> int:
         fig.update(label=args.label, machine=f"{platform.processor() or platform.machine()}, "
                    f"{os.cpu_count()} cores (shared)",
                    blas_threads=[i.get("num_threads") for i in threadpool_info()])
-        fig.update(run(args.label, part))
+        fig.update(run(args.label, part, args.n_boot))
         path.write_text(json.dumps(fig, indent=1) + "\n")
     return write_report(RES / "bench_binary_drivers.md", page())
 
