@@ -12,7 +12,7 @@ module                 what it holds
 ``specdraft``          a first spec drafted from the data; a spec in words
 ``simulate``           three-ring worlds with ground truth (:func:`draw`)
 ``datasets``           the registry of bundled and installed public data
-``measurement``        reliability, polychoric, EFA, CFA, HTMT, construct scores
+``measurement``        reliability, polychoric, EFA, CFA, SEM, invariance, HTMT, scores
 ``importance``         driver importance per construct and per ring
 ``netpromoter``        NPS with confidence intervals, tests and sample sizes
 ``asymmetries``        penalty-reward, impact-asymmetry and Kano analysis
@@ -58,7 +58,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "measurement": (
         "BartlettResult", "CFAResult", "EFAResult", "HTMTResult", "KMOResult", "LatentScores",
         "MeasurementReport", "ParallelResult", "PolychoricResult", "ReliabilityResult",
-        "SEMResult", "sem",
+        "SEMResult", "sem", "InvarianceResult", "invariance",
         "bartlett", "cfa", "correlation", "cronbach_alpha", "efa", "fornell_larcker", "htmt",
         "kmo", "latent_scores", "mean_scores", "measurement_report", "nearest_pd",
         "parallel_analysis", "polychoric", "reliability", "ring_scores", "scores",
@@ -88,7 +88,8 @@ __all__ = [
     "polychoric", "PolychoricResult", "correlation", "nearest_pd",
     "efa", "EFAResult", "parallel_analysis", "ParallelResult",
     "kmo", "KMOResult", "bartlett", "BartlettResult",
-    "cfa", "CFAResult", "sem", "SEMResult", "htmt", "HTMTResult", "fornell_larcker",
+    "cfa", "CFAResult", "sem", "SEMResult", "invariance", "InvarianceResult",
+    "htmt", "HTMTResult", "fornell_larcker",
     "scores", "mean_scores", "ring_scores", "latent_scores", "LatentScores",
     "measurement_report", "MeasurementReport",
     # drivers

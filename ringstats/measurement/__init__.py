@@ -1,9 +1,9 @@
 """Measuring beneath the surface: reliability, correlations, EFA, CFA, validity and scores.
 
 The public face of the measurement domain. The estimators live in private modules
-(``_reliability``, ``_correlation``, ``_efa``, ``_cfa``, ``_sem``, ``_validity``,
-``_scores``); this
-module re-exports them and bundles them in :func:`measurement_report`, whose summary is what
+(``_reliability``, ``_correlation``, ``_efa``, ``_cfa``, ``_sem``, ``_invariance``,
+``_validity``, ``_scores``); this module re-exports them and bundles them in
+:func:`measurement_report`, whose summary is what
 ``ringstats measure survey.csv --spec spec.yaml`` prints.
 """
 
@@ -33,6 +33,7 @@ from ._efa import (
     kmo,
     parallel_analysis,
 )
+from ._invariance import InvarianceResult, invariance
 from ._ordinal import LatentScores, latent_scores
 from ._reliability import ReliabilityResult, cronbach_alpha, reliability
 from ._scores import mean_scores, ring_scores, scores
@@ -44,7 +45,7 @@ __all__ = [
     "polychoric", "PolychoricResult", "correlation", "nearest_pd",
     "efa", "EFAResult", "parallel_analysis", "ParallelResult",
     "kmo", "KMOResult", "bartlett", "BartlettResult",
-    "cfa", "CFAResult", "sem", "SEMResult",
+    "cfa", "CFAResult", "sem", "SEMResult", "invariance", "InvarianceResult",
     "htmt", "HTMTResult", "fornell_larcker",
     "scores", "mean_scores", "ring_scores", "latent_scores", "LatentScores",
     "measurement_report", "MeasurementReport",
