@@ -12,7 +12,9 @@ import ringstats as rs
 from ringstats.errors import RingstatsWarning
 
 TRANSFORMS = {"draw", "scores", "mean_scores", "ring_scores", "correlation", "nearest_pd",
-              "summarize"}
+              "summarize",
+              # spec tools: a draft (YAML with TODOs) and an explanation in words
+              "draft_spec", "explain_spec"}
 
 
 @pytest.fixture(scope="module")
