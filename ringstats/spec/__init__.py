@@ -47,7 +47,7 @@ they live; the full reference is the book's appendix page on the spec.
 """
 
 from ._columns import _as_float, _binary_column, _column_problems
-from ._ringspec import _REVERSED_ATTR, RING_LABELS, Construct, RingSpec, blocks_of
+from ._ringspec import _REVERSED_ATTR, RING_LABELS, RING_TOKENS, Construct, RingSpec, blocks_of
 from ._scales import (
     LTR_SCALE,
     OUTCOME_KINDS,
@@ -59,6 +59,6 @@ from ._scales import (
 
 __all__ = [
     "Scale", "Construct", "RingSpec", "OutcomeSpec", "NPSRule", "LTR_SCALE", "STANDARD_NPS",
-    "OUTCOME_KINDS", "RING_LABELS", "blocks_of",
+    "OUTCOME_KINDS", "RING_LABELS", "RING_TOKENS", "blocks_of",
 ]
 _private = (_as_float, _binary_column, _column_problems, _REVERSED_ATTR)  # used by ringstats._data

@@ -35,6 +35,9 @@ RING_LABELS: dict[int, str] = {
     3: "Ring 3: connection and meaning",
 }
 
+#: Names of the ring scores (``ring_scores`` columns) accepted wherever a driver is named.
+RING_TOKENS = ("ring1", "ring2", "ring3")
+
 _REVERSED_ATTR = "ringstats_reversed"
 
 
