@@ -45,6 +45,11 @@ _NL = [
 ]
 
 
+#: Short labels replaced only when they are the whole text.
+_WORDS = {"loading": "lading", "Construct": "Construct", "Item": "Item", "HTMT": "HTMT",
+          "segment": "segment", "moment": "moment", "all": "alle"}
+
+
 def _translate(fig, lang: str) -> None:
     if lang != "nl":
         return
@@ -54,7 +59,7 @@ def _translate(fig, lang: str) -> None:
         s = t.get_text()
         if not s:
             continue
-        new = s
+        new = _WORDS.get(s, s)  # short labels only as a whole
         for en, nl in _NL:
             if en in new:
                 new = new.replace(en, nl)

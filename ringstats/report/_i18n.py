@@ -145,7 +145,7 @@ _COLS: dict[str, dict[str, str]] = {
         "column": "kolom", "role": "rol", "scale": "schaal", "missing": "ontbrekend",
         "coded_missing": "code ontbrekend", "mean": "gemiddelde", "sd": "sd", "floor": "bodem",
         "ceiling": "plafond", "points_used": "punten gebruikt", "outcome": "uitkomst",
-        "index": "index", "value": "waarde", "rule": "vuistregel", "verdict": "oordeel",
+        "index": "fitmaat", "value": "waarde", "rule": "vuistregel", "verdict": "oordeel",
         "construct": "construct", "ring": "ring", "ok": "in orde", "estimate": "schatting",
         "ci": "95%-BI", "share": "aandeel", "difference": "verschil", "importance": "belang",
         "performance": "prestatie", "item": "item", "promoters": "promoters",
