@@ -150,5 +150,5 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", "ringstats.report:report_cli",
             "a self-contained HTML report: data check, measurement, drivers, priority map, "
             "NPS, plateaus, asymmetry", ("data", "spec", "seed", "n_boot", "lang", "html"),
-            {"seed": 0, "n_boot": 500, "lang": "en", "html": "report.html"}),
+            {"seed": 0, "n_boot": 200, "lang": "en", "html": "report.html"}),
 )
