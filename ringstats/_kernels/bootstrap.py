@@ -9,8 +9,9 @@ Every bootstrap in ringstats draws its replicate streams from here (:func:`spawn
 Why one BLAS thread: a replicate solves many small systems (a few columns, thousands of
 rows). Multithreaded BLAS splits each small product over every core and the threads spend
 more time synchronising than computing; with several jobs each starting its own BLAS pool
-the cores are oversubscribed. On 26,000 rows the 1,000 BCa replicates of binary drivers took
-216 s with the default threads and 8.7 s with one (``benchmarks/results/bench_binary_drivers.md``).
+the cores are oversubscribed. On a 26,000-row survey the 1,000 BCa replicates of binary
+drivers took 216 s with the default threads and 8.7 s with one (issue 12); on the simulator
+the same run spends 10x less CPU with one thread (``benchmarks/results/bench_binary_drivers.md``).
 Replicate loops are parallel over replicates (joblib), never inside one.
 
 References
