@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._kernels.bootstrap import one_blas_thread, percentile_interval
 from .._kernels.progress import progress_iter
 from .._kernels.validation import (
     check_bool,
@@ -364,17 +365,18 @@ def sem(
         rng = np.random.default_rng(seed)
         reps = []
         rows = np.flatnonzero(~np.isnan(x).all(axis=1))
-        for _ in progress_iter(range(n_boot), total=n_boot, desc="SEM bootstrap"):
-            xb = x[rng.choice(rows, size=rows.size, replace=True)]
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    fb = _fit(st, xb, nan_policy, info, start=theta, with_se=False)
-                reps.append(eff(fb["theta"]))
-            except (ConvergenceError, InsufficientDataError, np.linalg.LinAlgError):
-                n_fail += 1
+        with one_blas_thread():
+            for _ in progress_iter(range(n_boot), total=n_boot, desc="SEM bootstrap"):
+                xb = x[rng.choice(rows, size=rows.size, replace=True)]
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        fb = _fit(st, xb, nan_policy, info, start=theta, with_se=False)
+                    reps.append(eff(fb["theta"]))
+                except (ConvergenceError, InsufficientDataError, np.linalg.LinAlgError):
+                    n_fail += 1
         if reps:
-            boot = np.quantile(np.array(reps), [0.5 - ci / 2, 0.5 + ci / 2], axis=0)
+            boot = np.vstack(percentile_interval(np.array(reps), ci))
     ne, nr = len(index), len(ring_groups)
     effects = pd.DataFrame({
         "outcome": [st.latents[k] for k, _, _ in index],
