@@ -44,6 +44,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from ._table import COMMANDS, FLAGS, OUTPUT, Command
 
@@ -116,9 +117,7 @@ def _one_line(message: object) -> str:
 
 
 def _execute(args: argparse.Namespace) -> int:
-    import importlib
-
-    from ._run import Context, render, write_out
+    from ._run import Context
 
     cmd: Command = args._command
     ctx = Context(command=cmd.name, args=args, defaults=cmd.defaults, flags=FLAGS)
@@ -131,6 +130,24 @@ def _execute(args: argparse.Namespace) -> int:
             ctx.warnings.append(text)
             print(f"warning: {text}", file=sys.stderr)
 
+    quiet_before = os.environ.get("RINGSTATS_QUIET")
+    if not ctx.progress:  # every bar, also those deep inside an analysis, stays off
+        os.environ["RINGSTATS_QUIET"] = "1"
+    try:
+        return _run_quietly(args, ctx, show)
+    finally:
+        if quiet_before is None:
+            os.environ.pop("RINGSTATS_QUIET", None)
+        else:
+            os.environ["RINGSTATS_QUIET"] = quiet_before
+
+
+def _run_quietly(args: argparse.Namespace, ctx: Any, show: Any) -> int:
+    import importlib
+
+    from ._run import render, write_out
+
+    cmd: Command = args._command
     with warnings.catch_warnings():
         warnings.simplefilter("default")
         for pattern in ("'force_all_finite' was renamed", ".*L-BFGS-B.*disp.*"):
