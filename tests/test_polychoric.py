@@ -1,7 +1,6 @@
 """Polychoric correlations: psych::polychoric parity (tests/reference/measurement), speed,
 recovery on the simulator, nearest-PD smoothing and bad input."""
 
-import time
 import warnings
 from pathlib import Path
 
@@ -61,12 +60,6 @@ def test_pairwise_counts(bfi, bfi_poly):
     x = bfi[["A1", "C3"]].notna()
     assert bfi_poly.n.loc["A1", "C3"] == int((x["A1"] & x["C3"]).sum())
     assert bfi_poly.n.loc["A1", "A1"] == int(x["A1"].sum())
-
-
-def test_fast(bfi):
-    t = time.perf_counter()
-    polychoric(bfi, items=list(bfi.columns[:25]))
-    assert time.perf_counter() - t < 2.0
 
 
 def test_input_not_modified(bfi):
