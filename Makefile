@@ -2,6 +2,7 @@
 #   make book   create .venv, install with the notebook extras, execute the notebooks and
 #               build the companion site into _build/html (offline)
 #   make test   create .venv, install with the test extras, run the whole suite (incl. notebooks)
+#   make test-oldest  the same in .venv-oldest on the declared lower bounds (constraints/oldest.txt)
 #   make lab    open JupyterLab with the registered `ringstats` kernel
 # PYTHON must be 3.11 or newer; override with `make test PYTHON=python3.12`.
 
@@ -11,10 +12,10 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 JOBS   ?= 2
 
-.PHONY: book test test-fast lab lint bench reference clean help report-screenshots
+.PHONY: book test test-fast test-oldest lab lint bench reference clean help report-screenshots
 
 help:
-	@sed -n '2,7p' Makefile
+	@sed -n '2,8p' Makefile
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ringstats needs Python >= 3.11; got " + sys.version'
@@ -37,6 +38,19 @@ book: $(VENV)/.installed-notebooks
 
 test: $(VENV)/.installed-test
 	RINGSTATS_QUIET=1 $(BIN)/python -m pytest -n $(JOBS) --dist loadfile
+
+# The declared lower bounds of the dependencies (constraints/oldest.txt), whole suite, in
+# its own environment; `make test` runs the newest versions pip resolves.
+OLD     := .venv-oldest
+$(OLD)/.installed: pyproject.toml constraints/oldest.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ringstats needs Python >= 3.11; got " + sys.version'
+	$(PYTHON) -m venv $(OLD)
+	$(OLD)/bin/python -m pip install --quiet --upgrade pip
+	$(OLD)/bin/python -m pip install --quiet -c constraints/oldest.txt -e ".[test]"
+	touch $@
+
+test-oldest: $(OLD)/.installed
+	RINGSTATS_QUIET=1 $(OLD)/bin/python -m pytest -n $(JOBS) --dist loadfile
 
 # Unit tests only (no notebooks), for quick iteration.
 test-fast: $(VENV)/.installed-test

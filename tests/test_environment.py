@@ -28,3 +28,25 @@ def test_every_pin_has_a_reason():
     for i, line in enumerate(lines):
         if ("<" in line or "==" in line) and line.strip().startswith('"'):
             assert lines[i - 1].strip().startswith("#"), f"pin without a reason: {line.strip()}"
+
+
+def test_oldest_constraints_pin_the_lower_bounds():
+    """constraints/oldest.txt (make test-oldest) pins every runtime dependency at its bound."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    bounds = {}
+    for dep in project["dependencies"]:
+        req = Requirement(dep)
+        lower = [s.version for s in req.specifier if s.operator in (">=", "==")]
+        assert len(lower) == 1, f"{dep}: one lower bound expected"
+        bounds[req.name.lower()] = Version(lower[0])
+    pins = {}
+    for line in (ROOT / "constraints" / "oldest.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            (spec,) = req.specifier
+            assert spec.operator == "==", line
+            pins[req.name.lower()] = Version(spec.version)
+    assert pins == bounds

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from .linalg import single_thread_blas
 from .progress import progress_iter
 
 __all__ = [
@@ -71,10 +72,9 @@ def rng_streams(seed: int | np.random.SeedSequence | None, n: int) -> list[np.ra
 # ----------------------------------------------------------------------------------------
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """Limit BLAS (and OpenMP) pools to one thread inside the block (threadpoolctl)."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
+    """Limit BLAS (and OpenMP) pools to one thread inside the block (threadpoolctl; one
+    cached controller, :func:`ringstats._kernels.linalg.single_thread_blas`)."""
+    with single_thread_blas():
         yield
 
 

@@ -76,7 +76,7 @@ _CONTROLLER: Any = None
 
 @contextmanager
 def single_thread_blas() -> Iterator[None]:
-    """Run the block with BLAS/LAPACK limited to one thread.
+    """Run the block with BLAS/LAPACK (and OpenMP) limited to one thread.
 
     For loops over small matrices (factor extraction and rotation on 25 x 25 correlation
     matrices): threaded OpenBLAS gains nothing there and, on a machine whose cores are
@@ -89,5 +89,5 @@ def single_thread_blas() -> Iterator[None]:
         from threadpoolctl import ThreadpoolController
 
         _CONTROLLER = ThreadpoolController()
-    with _CONTROLLER.limit(limits=1, user_api="blas"):
+    with _CONTROLLER.limit(limits=1):
         yield
