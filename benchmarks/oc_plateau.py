@@ -1,7 +1,7 @@
-"""Operating characteristics of ringstats.shape.plateau on the simulated worlds.
+"""Operating characteristics of ringstats.shape.plateau_table on the simulated worlds.
 
 For each design (driver metric, world, n) draw `REPS` independent data sets and run
-``plateau(data, spec=spec, levels=("ring",))``: LTR on each ring score, adjusted for the
+``plateau_table(data, spec=spec, levels=("ring",))``: LTR on each ring score, adjusted for the
 other two rings, relative sesoi 0.5, HC3, alpha 0.05, breakpoints with at least 10% of the
 data on each side. Two equivalence tests per data set:
 
@@ -15,15 +15,17 @@ Driver metrics: ``scores="latent"`` (the default: EAP scores of a one-factor nor
 model per ring) and ``scores="mean"`` (mean scores in scale points).
 
 Worlds. `base`: rings 1 and 2 bend at latent 0 (slopes .30 -> .08 / .10 on latent
-loyalty), ring 3 linear; `linear`: rings 1 and 2 linear; `convex`, `inverse_s`, `null` as
-in ``ringstats.simulate``; ``boundary_latent`` (ring 1 slopes .30 -> .25: with LTR's
+loyalty), ring 3 linear; `linear`: rings 1 and 2 linear; `convex`, `inverse_s`,
+`inverted_u` (rings 1 and 2 .30 -> -.20), `u_shape` (-.20 -> .30), `null` as in
+``ringstats.simulate``; ``boundary_latent`` (ring 1 slopes .30 -> .25: with LTR's
 ceiling the population ratio at the least-squares breakpoint is .50 on the latent metric)
 and ``boundary_mean`` (ring 1 .30 -> .12: ratio .50 in mean scores), both otherwise `base`.
 
-False claims. A `plateau` verdict claims that at the reported breakpoint the slope above is
-below half the slope below. Its truth is the population ratio of the same fit with the
-breakpoint fixed there (curves on 400,000 customers); a claim is false when that ratio is .5
-or more. Relative to latent loyalty, every `plateau` for a driver that is linear in the
+False claims. A `plateau` verdict claims that at the reported breakpoint the slope above
+lies within +/- half the slope below (two one-sided tests). Its truth is the population
+ratio of the same fit with the breakpoint fixed there (curves on 400,000 customers); a claim
+is false when that ratio is .5 or more, or -.5 or less. A `decline` verdict is false when
+the population ratio there is 0 or more (the slope above does not fall). Relative to latent loyalty, every `plateau` for a driver that is linear in the
 generator (`linear`, `null`, ring 3) is false.
 
 Breakpoints. On the latent metric the generator's knot is 0 itself (the population
@@ -31,13 +33,15 @@ least-squares breakpoint is shown beside it); in mean scores the estimand is the
 least-squares breakpoint.
 
 Run:  .venv/bin/python benchmarks/oc_plateau.py   (writes benchmarks/results/oc_plateau.md
-and the replicates to oc_plateau_replicates.csv.gz; OC_REPS=50 for a quicker look)
+and the replicates to oc_plateau_replicates.csv.gz; OC_REPS=50 for a quicker look;
+OC_CACHE=1 rewrites the report from the rows of the last run)
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,8 +51,8 @@ from _report import write_report
 from joblib import Parallel, delayed
 
 from ringstats._kernels.progress import progress_iter
-from ringstats.measurement._ordinal import spec_scores
-from ringstats.shape import plateau
+from ringstats.measurement._scores import spec_scores
+from ringstats.shape import plateau_table
 from ringstats.simulate import draw
 
 REPS = int(os.environ.get("OC_REPS", 200))
@@ -58,6 +62,8 @@ WORLDS = {
     "linear": ("linear", {}),
     "convex": ("convex", {}),
     "inverse_s": ("inverse_s", {}),
+    "inverted_u": ("inverted_u", {}),
+    "u_shape": ("u_shape", {}),
     "null": ("null", {}),
     "boundary_latent": ("base", {"slopes": {1: (0.30, 0.25)}}),
     "boundary_mean": ("base", {"slopes": {1: (0.30, 0.12)}}),
@@ -65,14 +71,17 @@ WORLDS = {
 DESIGN = [
     ("latent", "base", 2000), ("latent", "linear", 2000), ("latent", "boundary_latent", 2000),
     ("latent", "convex", 2000), ("latent", "inverse_s", 2000), ("latent", "null", 2000),
+    ("latent", "inverted_u", 2000), ("latent", "u_shape", 2000),
+    ("latent", "inverted_u", 5000), ("latent", "u_shape", 5000),
     ("latent", "base", 5000), ("latent", "linear", 5000), ("latent", "boundary_latent", 5000),
     ("latent", "base", 500), ("latent", "base", 200), ("latent", "linear", 200),
     ("mean", "base", 2000), ("mean", "linear", 2000), ("mean", "boundary_mean", 2000),
     ("mean", "base", 5000), ("mean", "linear", 5000), ("mean", "boundary_mean", 5000),
+    ("mean", "inverted_u", 2000), ("mean", "u_shape", 2000),
 ]
 BP_DESIGN = {("latent", "base", 500), ("latent", "base", 2000), ("latent", "base", 5000),
              ("latent", "convex", 2000), ("mean", "base", 2000), ("mean", "base", 5000)}
-VERDICTS = ["plateau", "diminishing", "linear", "increasing", "inconclusive"]
+VERDICTS = ["plateau", "diminishing", "decline", "dip", "linear", "increasing", "inconclusive"]
 OUT = Path(__file__).parent / "results" / "oc_plateau.md"
 REPLICATES = Path(__file__).parent / "results" / "oc_plateau_replicates.csv.gz"
 
@@ -84,8 +93,9 @@ def _draw(world: str, n: int, seed: int):
 
 def population_breakpoints(scores: str, world: str) -> dict[int, float]:
     w = _draw(world, 400_000, 998)
-    tab = plateau(w.spec.validate(w.customers), spec=w.spec, levels=("ring",),
-                  scores=scores, bp_ci="delta", equivalence="delta", progress=False).table
+    tab = plateau_table(w.spec.validate(w.customers), spec=w.spec, levels=("ring",),
+                        scores=scores, bp_ci="delta", equivalence="delta",
+                        progress=False).table
     return {r: float(tab.loc[f"ring{r}", "breakpoint"]) for r in (1, 2)}
 
 
@@ -119,17 +129,25 @@ def one(scores: str, world: str, n: int, seed: int) -> list[dict]:
     w = _draw(world, n, seed)
     d = w.spec.validate(w.customers)
     kw = dict(spec=w.spec, levels=("ring",), scores=scores, progress=False)
-    boot = plateau(d, equivalence="bootstrap", n_boot=200, seed=seed, **kw)
-    res = plateau(d, bp_ci="delta", **kw)  # the default test (its bootstrap CI is boot's)
+    boot = plateau_table(d, equivalence="bootstrap", n_boot=200, seed=seed, **kw)
+    res = plateau_table(d, bp_ci="delta", **kw)  # the default test (its bootstrap CI is boot's)
     rows = []
     for name, r in res.table.iterrows():
         eq = boot.results[name].equivalence
         b = boot.table.loc[name]
+        rd = res.results[name]
+        eq_delta = rd.equivalence
+        left = rd.slopes.loc["left"]
+        # the plateau rule of earlier releases tested the upper side only
+        old = (rd.davies.p_val < 0.05 and left["estimate"] - 1.645 * left["se"] > 0
+               and eq_delta.p_val < 0.05)
         rows.append({"scores": scores, "world": world, "n": n, "seed": seed,
                      "ring": int(r["ring"]), "verdict": r["verdict"],
                      "verdict_boot": b["verdict"], "psi": r["breakpoint"],
                      "boot_lo": b["bp_ci_low"], "boot_hi": b["bp_ci_high"],
-                     "contrast": eq["contrast"], "contrast_bc": eq["contrast_bc"]})
+                     "contrast": eq.contrast, "contrast_bc": eq.contrast_bc,
+                     "p_upper": eq_delta.p_val, "p_lower": eq_delta.p_lower,
+                     "one_sided_plateau": bool(old)})
     return rows
 
 
@@ -162,6 +180,12 @@ def _reading(tab: pd.DataFrame, alt: pd.DataFrame, cov: pd.DataFrame,
                and w in ("base", "linear"))
     lin_m = max(r(tab, "mean", "linear", n, k) for n in (2000, 5000) for k in (1, 2, 3))
     small = [r(tab, "latent", "base", 200, k, ("inconclusive",)) for k in (1, 2, 3)]
+    dec = [r(tab, "latent", "inverted_u", n, k, ("decline",)) for n in (2000, 5000)
+           for k in (1, 2)]
+    dec_pl = [r(tab, "latent", "inverted_u", n, k) for n in (2000, 5000) for k in (1, 2)]
+    dip = [r(tab, "latent", "u_shape", n, k, ("dip",)) for n in (2000, 5000) for k in (1, 2)]
+    dec_m = [r(tab, "mean", "inverted_u", 2000, k, ("decline",)) for k in (1, 2)]
+    dip_m = [r(tab, "mean", "u_shape", 2000, k, ("dip",)) for k in (1, 2)]
     lat_cov = cov[cov.scores == "latent"]
     mean_cov = cov[cov.scores == "mean"]
     return [
@@ -171,7 +195,7 @@ def _reading(tab: pd.DataFrame, alt: pd.DataFrame, cov: pd.DataFrame,
         f"or `diminishing` {pld[0]:.0%}/{pld[1]:.0%}), {pl5[0]:.0%}/{pl5[1]:.0%} at n = 5000; "
         f"the bootstrap test {plb[0]:.0%}/{plb[1]:.0%}. Mean scores: {pm[0]:.0%}/{pm[1]:.0%} "
         f"(bootstrap {pmb[0]:.0%}/{pmb[1]:.0%}).",
-        f"- False claims (population ratio at the claimed breakpoint >= .5): at most "
+        f"- False claims (population ratio at the claimed breakpoint >= .5 or <= -.5): at most "
         f"{false['false_claim'].max():.1%} of replicates in any design with the default test "
         f"and {false['false_claim_boot'].max():.1%} with the bootstrap test; at the bound "
         f"(ring 1) {fc(('latent', 'boundary_latent', 2000, 1))} / "
@@ -188,6 +212,14 @@ def _reading(tab: pd.DataFrame, alt: pd.DataFrame, cov: pd.DataFrame,
         f"{lin_m:.1%}. For ring 3 (linear in latent loyalty) up to {lin3:.1%} on the latent "
         "metric: LTR's ceiling bends its curve at the top; true of LTR, not of the ring.",
         f"- Small n (200, base): `inconclusive` in {min(small):.0%}-{max(small):.0%}.",
+        f"- Inverted U (`inverted_u`, rings 1 and 2 .30 -> -.20): `decline` for rings 1/2 in "
+        f"{dec[0]:.0%}/{dec[1]:.0%} at n = 2000 and {dec[2]:.0%}/{dec[3]:.0%} at n = 5000 "
+        f"(mean scores, n = 2000: {dec_m[0]:.0%}/{dec_m[1]:.0%}); `plateau` in "
+        f"{dec_pl[0]:.0%}/{dec_pl[1]:.0%} and {dec_pl[2]:.0%}/{dec_pl[3]:.0%}, where "
+        "measurement error and LTR's ceiling flatten the decline; false `decline` claims at "
+        f"most {false['false_decline'].max():.1%} in any design. U shape (`u_shape`, -.20 -> "
+        f".30): `dip` in {dip[0]:.0%}/{dip[1]:.0%} and {dip[2]:.0%}/{dip[3]:.0%} (mean scores "
+        f"{dip_m[0]:.0%}/{dip_m[1]:.0%}).",
         "- Breakpoint intervals (bootstrap, 95%): on the latent metric they cover the "
         f"generator's knot (0) in {lat_cov.cover_knot.min():.0%}-{lat_cov.cover_knot.max():.0%}; "
         f"in mean scores the population least-squares breakpoint in "
@@ -197,22 +229,40 @@ def _reading(tab: pd.DataFrame, alt: pd.DataFrame, cov: pd.DataFrame,
 
 def main() -> int:
     t0 = time.time()
-    pops = {(s, w): population_breakpoints(s, w) for (s, w, n) in BP_DESIGN}
+    pops = {(s, w): population_breakpoints(s, w) for (s, w, n) in BP_DESIGN
+            if (s, w, n) in DESIGN}
     tasks = [(s, w, n, 10_000 + i) for (s, w, n) in DESIGN for i in range(REPS)]
-    gen = Parallel(n_jobs=N_JOBS, return_as="generator")(delayed(one)(*t) for t in tasks)
-    rows = [r for res in progress_iter(gen, total=len(tasks), desc="replicates") for r in res]
-    df = pd.DataFrame(rows)
+    cache = Path(tempfile.gettempdir()) / "ringstats_oc_plateau_rows.pkl"
+    if os.environ.get("OC_CACHE") and cache.exists():  # rewrite the report from saved rows
+        df = pd.read_pickle(cache)
+    else:
+        gen = Parallel(n_jobs=N_JOBS, return_as="generator")(delayed(one)(*t) for t in tasks)
+        rows = [r for res in progress_iter(gen, total=len(tasks), desc="replicates")
+                for r in res]
+        df = pd.DataFrame(rows)
+        df.to_pickle(cache)
     curves = {(s, w): population_ratio_curves(s, w) for s, w in {(s, w) for s, w, _ in DESIGN}}
     # a plateau claim is false when the population ratio at the claimed breakpoint is >= .5
+    # or <= -.5 (two-sided since the TOST), a decline claim when it is >= 0
     df["ratio_at_psi"] = [float(np.interp(p, *curves[(s, w)][r]))
                           for s, w, r, p in zip(df.scores, df.world, df.ring, df.psi,
                                                 strict=True)]
-    df["false_claim"] = (df.verdict == "plateau") & (df.ratio_at_psi >= 0.5)
-    df["false_claim_boot"] = (df.verdict_boot == "plateau") & (df.ratio_at_psi >= 0.5)
+    df["false_claim"] = (df.verdict == "plateau") & (df.ratio_at_psi.abs() >= 0.5)
+    df["false_claim_boot"] = (df.verdict_boot == "plateau") & (df.ratio_at_psi.abs() >= 0.5)
+    df["false_decline"] = (df.verdict == "decline") & (df.ratio_at_psi >= 0)
     df.to_csv(REPLICATES, index=False, float_format="%.5g")
     tab, alt = _rates(df, "verdict"), _rates(df, "verdict_boot")
-    false = (df.groupby(["scores", "world", "n", "ring"])[["false_claim", "false_claim_boot"]]
-             .mean().reindex(tab.index))
+    false = (df.groupby(["scores", "world", "n", "ring"])
+             [["false_claim", "false_claim_boot", "false_decline"]].mean().reindex(tab.index))
+    changed = (df.groupby(["scores", "world", "n", "ring"])
+               .apply(lambda g: pd.Series({
+                   "plateau": (g.verdict == "plateau").mean(),
+                   "plateau_one_sided": g.one_sided_plateau.mean(),
+                   "decline": (g.verdict == "decline").mean(),
+                   "dip": (g.verdict == "dip").mean()}), include_groups=False)
+               .reindex(tab.index))
+    changed = changed[(changed.plateau_one_sided - changed.plateau).abs().gt(0)
+                      | changed.dip.gt(0) | changed.decline.gt(0)]
     cov_rows = []
     for (s, w, n) in sorted(BP_DESIGN):
         for ring in (1, 2):
@@ -240,8 +290,9 @@ def main() -> int:
         "Breakpoints with at least 10% of the data on each side.",
         "Truth: `base` rings 1 and 2 bend at latent 0 (slopes .30 -> .08 / .10), ring 3 "
         "linear; `linear` rings 1 and 2 linear .20; `convex` .08/.10 -> .30; `inverse_s` "
-        "steep-flat-steep (knots -0.8, 0.8); `null` all rings linear .20; `boundary_*`: ring "
-        "1 at the plateau bound of the analysis (see the script's docstring).",
+        "steep-flat-steep (knots -0.8, 0.8); `inverted_u` .30 -> -.20 and `u_shape` -.20 -> "
+        ".30 (knot 0); `null` all rings linear .20; `boundary_*`: ring 1 at the plateau bound "
+        "of the analysis (see the script's docstring).",
         "",
         "## Verdicts, default analysis (delta-method equivalence test)",
         "",
@@ -253,9 +304,10 @@ def main() -> int:
         "",
         "## False plateau claims",
         "",
-        "A `plateau` verdict claims that at the reported breakpoint the slope above is below "
-        "half the slope below. `false_claim`: share of replicates with a `plateau` verdict "
-        "where the population ratio at the replicate's breakpoint is .5 or more (population "
+        "A `plateau` verdict claims that at the reported breakpoint the slope above lies "
+        "within +/- half the slope below. `false_claim`: share of replicates with a `plateau` "
+        "verdict where the population ratio at the replicate's breakpoint is .5 or more, or "
+        "-.5 or less (population "
         "ratio curves from the same fit with the breakpoint fixed, 400,000 customers). Where "
         "a curve keeps flattening towards the top (a kink smoothed by measurement error, the "
         "LTR ceiling) the population ratio falls with the breakpoint, so in `boundary_*` a "
@@ -263,9 +315,24 @@ def main() -> int:
         "population sits at the bound. This is the error the tests should keep below about "
         "5%. Relative to latent loyalty every `plateau` in `linear`, `null`, `convex` and for "
         "ring 3 is false (the verdict tables above). `false_claim_boot`: the same for the "
-        "bootstrap test.",
+        "bootstrap test. `false_decline`: a `decline` verdict where the population ratio at "
+        "the breakpoint is 0 or more.",
         "",
         false.to_markdown(floatfmt=".3f"),
+        "",
+        "## Verdicts that changed by design (two-sided equivalence test, new shapes)",
+        "",
+        "Until this release `plateau` tested only the upper side (right slope significantly "
+        "below the bound), so a curve that turns down after the kink was called `plateau`, "
+        "and a U shape `increasing` (or `inconclusive`). Now a plateau needs the slope above "
+        "to be shown within +/- the bound (TOST), a significant fall after a rise is "
+        "`decline`, a fall then a rise `dip`. `plateau_one_sided`: share the old rule would "
+        "have called `plateau` on the same replicates; rows where it differs from `plateau` "
+        "or where `decline`/`dip` occur. The base and linear worlds barely move (their right "
+        "slopes are positive, so the lower side of the TOST holds); the difference is in "
+        "`inverted_u`, where most of the old `plateau` calls were declines.",
+        "",
+        changed.to_markdown(floatfmt=".3f"),
         "",
         "## Contrast right - 0.5 left (median over replicates)",
         "",

@@ -2,7 +2,7 @@
 
 Rings 1 and 2 of the `base` world bend at latent 0 (slopes .30 -> .08 / .10 on latent
 loyalty). For each driver metric (``scores="latent"``, the default, and ``"mean"``) and
-each n, 100 replicates of ``plateau(data, spec=spec, levels=("ring",))`` with the default
+each n, 100 replicates of ``plateau_table(data, spec=spec, levels=("ring",))`` with the default
 delta-method equivalence test give the share of `plateau` verdicts and the n at which it
 reaches 80%; ``equivalence="bootstrap"`` (more conservative) is shown for the latent
 metric. ``oc_plateau.py`` gives the false-claim rates of both tests.
@@ -26,7 +26,7 @@ from _report import write_report
 from joblib import Parallel, delayed
 
 from ringstats._kernels.progress import progress_iter
-from ringstats.shape import plateau
+from ringstats.shape import plateau, plateau_table
 from ringstats.simulate import draw
 
 REPS = int(os.environ.get("POWER_REPS", 100))
@@ -35,7 +35,7 @@ SIZES = {"latent": (1_000, 2_000, 3_000, 5_000),
          "mean": (2_000, 5_000, 10_000, 20_000),
          "oracle": (500, 1_000, 2_000)}
 OUT = Path(__file__).parent / "results" / "power_plateau.md"
-VERDICTS = ["plateau", "diminishing", "linear", "increasing", "inconclusive"]
+VERDICTS = ["plateau", "diminishing", "decline", "dip", "linear", "increasing", "inconclusive"]
 
 
 def one(kind: str, n: int, seed: int) -> list[tuple]:
@@ -53,9 +53,9 @@ def one(kind: str, n: int, seed: int) -> list[tuple]:
             out.append((kind, n, seed, r, res.verdict))
         return out
     boot = kind == "latent_boot"
-    tab = plateau(d, spec=w.spec, levels=("ring",), scores="latent" if boot else kind,
-                  bp_ci="profile", equivalence="bootstrap" if boot else "delta", seed=seed,
-                  progress=False).table
+    tab = plateau_table(d, spec=w.spec, levels=("ring",), scores="latent" if boot else kind,
+                        bp_ci="profile", equivalence="bootstrap" if boot else "delta",
+                        seed=seed, progress=False).table
     return [(kind, n, seed, r, tab.loc[f"ring{r}", "verdict"]) for r in (1, 2)]
 
 

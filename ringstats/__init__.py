@@ -69,7 +69,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                     "nps_test"),
     "report": ("Report", "report"),
     "shape": ("MarginalEffects", "PlateauResult", "PlateauTable", "marginal_effects",
-              "plateau"),
+              "plateau", "plateau_table"),
     "whatif": ("WhatIfResult", "what_if"),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
@@ -99,7 +99,8 @@ __all__ = [
     "nps", "nps_test", "nps_by", "nps_sample_size", "NPSResult", "NPSTestResult",
     "asymmetry", "AsymmetryResult", "impact_asymmetry", "IAResult", "kano", "KanoResult",
     # shape
-    "plateau", "PlateauResult", "PlateauTable", "marginal_effects", "MarginalEffects",
+    "plateau", "plateau_table", "PlateauResult", "PlateauTable", "marginal_effects",
+    "MarginalEffects",
     "what_if", "WhatIfResult",
     # importance-performance map and the report
     "ipma", "IPMAResult", "report", "Report",

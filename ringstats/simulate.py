@@ -151,6 +151,9 @@ WORLDS: dict[str, dict[str, Any]] = {
     "convex": {"slopes": {1: (0.08, 0.30), 2: (0.10, 0.30)}, "knots": {1: (0.0,), 2: (0.0,)}},
     "inverse_s": {"slopes": {1: (0.30, 0.05, 0.30), 2: (0.30, 0.05, 0.30)},
                   "knots": {1: (-0.8, 0.8), 2: (-0.8, 0.8)}},
+    "inverted_u": {"slopes": {1: (0.30, -0.20), 2: (0.30, -0.20)},
+                   "knots": {1: (0.0,), 2: (0.0,)}},
+    "u_shape": {"slopes": {1: (-0.20, 0.30), 2: (-0.20, 0.30)}, "knots": {1: (0.0,), 2: (0.0,)}},
     "dutch": {"ltr_shift": -0.45},
     "null": {"slopes": {1: (0.20,), 2: (0.20,), 3: (0.20,)}, "knots": {1: (), 2: (), 3: ()},
              "moment_ring3_extra": 0.0, "moment_ring2_penalty": 0.0, "gamma": 0.0},
@@ -163,6 +166,8 @@ WORLD_DESCRIPTIONS: dict[str, str] = {
     "no_linkage": "employee engagement and meaning do not drive team effects",
     "convex": "rings 1 and 2 convex (slope increases above 0)",
     "inverse_s": "rings 1 and 2 inverse-S (flat middle, steep ends)",
+    "inverted_u": "rings 1 and 2 rise, then decline above 0 (inverted U)",
+    "u_shape": "rings 1 and 2 fall, then rise above 0 (U shape)",
     "dutch": "base with Dutch-like scale use (LTR shift -0.45)",
     "null": "combined null: all rings linear 0.20, no moments, no linkage",
 }
@@ -520,7 +525,8 @@ def draw(world: str = "base", *, n: int = 7200, seed: int | None = 0,
     ----------
     world : str
         One of ``base``, ``linear``, ``no_ring3``, ``no_moments``,
-        ``no_linkage``, ``convex``, ``inverse_s``, ``dutch``, ``null``
+        ``no_linkage``, ``convex``, ``inverse_s``, ``inverted_u``, ``u_shape``,
+        ``dutch``, ``null``
         (see :data:`WORLD_DESCRIPTIONS`).
     n : int
         Number of customers (spread at random over ``n_teams`` teams).

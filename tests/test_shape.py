@@ -17,6 +17,7 @@ from ringstats.shape import (
     harrell_knots,
     marginal_effects,
     plateau,
+    plateau_table,
     rcs_basis,
     segmented_fit,
 )
@@ -57,8 +58,8 @@ def test_davies_matches_r(name, seg_ref):
     # Davies (2002) small-sample bound, n > 300 the (1987) asymptotic one
     x, y, Z = _xyz(name)
     res = davies_test(x, y, Z if Z.shape[1] else None)
-    assert res["p_val"] == pytest.approx(seg_ref.loc[name, "davies_p"], abs=1e-6)
-    assert res["best"] == pytest.approx(seg_ref.loc[name, "davies_best"], abs=1e-8)
+    assert res.p_val == pytest.approx(seg_ref.loc[name, "davies_p"], abs=1e-6)
+    assert res.best == pytest.approx(seg_ref.loc[name, "davies_best"], abs=1e-8)
 
 
 @pytest.mark.parametrize("name", list(SETS))
@@ -67,9 +68,9 @@ def test_spline_nonlinearity_f_matches_r(name, spl_ref):
     x, y, Z = _xyz(name)
     r = plateau(pd.read_csv(REF / f"{name}.csv"), outcome="y", driver="x",
                 covariates=SETS[name] or None, cov_type="nonrobust")
-    assert r.spline["df1"] == spl_ref.loc[name, "df1"]
-    assert r.spline["f"] == pytest.approx(spl_ref.loc[name, "f"], rel=1e-8)
-    assert r.spline["p_val"] == pytest.approx(spl_ref.loc[name, "p_val"], abs=1e-8)
+    assert r.spline.df1 == spl_ref.loc[name, "df1"]
+    assert r.spline.f == pytest.approx(spl_ref.loc[name, "f"], rel=1e-8)
+    assert r.spline.p_val == pytest.approx(spl_ref.loc[name, "p_val"], abs=1e-8)
 
 
 @pytest.mark.parametrize("name", list(SETS))
@@ -79,9 +80,9 @@ def test_spline_nonlinearity_f_matches_mgcv(name):
     ref = pd.read_csv(REF / "spline_mgcv_reference.csv").set_index("dataset").loc[name]
     r = plateau(pd.read_csv(REF / f"{name}.csv"), outcome="y", driver="x",
                 covariates=SETS[name] or None, cov_type="nonrobust", bp_ci="delta")
-    assert r.spline["df1"] == ref["df1"]
-    assert r.spline["f"] == pytest.approx(ref["f"], rel=1e-8)
-    assert r.spline["p_val"] == pytest.approx(ref["p_val"], abs=1e-8)
+    assert r.spline.df1 == ref["df1"]
+    assert r.spline.f == pytest.approx(ref["f"], rel=1e-8)
+    assert r.spline.p_val == pytest.approx(ref["p_val"], abs=1e-8)
 
 
 @pytest.mark.parametrize("name", list(SETS))
@@ -90,7 +91,7 @@ def test_segmented_never_worse_than_r(name, seg_ref):
     # never above R's (R can stop at a local minimum when the kink is weak)
     x, y, Z = _xyz(name)
     fit = segmented_fit(x, y, Z)
-    assert _rss(x, y, Z, fit["psi"]) <= seg_ref.loc[name, "rss"] + 1e-6
+    assert _rss(x, y, Z, fit.psi) <= seg_ref.loc[name, "rss"] + 1e-6
 
 
 def _matching_fit(name, seg_ref):
@@ -100,7 +101,7 @@ def _matching_fit(name, seg_ref):
     psi_r = seg_ref.loc[name, "psi"]
     for kw in ({"start": "grid"}, {"start": "median"}, {"start": "median", "psi0": psi_r}):
         fit = segmented_fit(x, y, Z, **kw)
-        if abs(fit["psi"] - psi_r) < 1e-3:
+        if abs(fit.psi - psi_r) < 1e-3:
             return fit, kw
     raise AssertionError(f"{name}: no start reproduces R's breakpoint {psi_r}")
 
@@ -109,11 +110,11 @@ def _matching_fit(name, seg_ref):
 def test_segmented_breakpoint_and_slopes_match_r(name, seg_ref):
     ref = seg_ref.loc[name]
     fit, kw = _matching_fit(name, seg_ref)
-    assert fit["psi"] == pytest.approx(ref["psi"], abs=1e-4)
+    assert fit.psi == pytest.approx(ref["psi"], abs=1e-4)
     # delta-method SE (R: SE of the b2*V coefficient in the final working model)
     tol = 1e-2 if "psi0" in kw else 1e-3
-    assert fit["psi_se"] == pytest.approx(ref["psi_se"], rel=tol)
-    b, cov = fit["fit"].beta, fit["fit"].cov_classic
+    assert fit.psi_se == pytest.approx(ref["psi_se"], rel=tol)
+    b, cov = fit.fit.beta, fit.fit.cov_classic
     left, right = b[1], b[1] + b[-1]
     se_l = np.sqrt(cov[1, 1])
     se_r = np.sqrt(cov[1, 1] + cov[-1, -1] + 2 * cov[1, -1])
@@ -128,8 +129,8 @@ def test_default_start_agrees_with_r_on_clear_sets(seg_ref):
     for name in ("seg_cov", "base_ring1"):
         x, y, Z = _xyz(name)
         fit = segmented_fit(x, y, Z)
-        assert fit["psi"] == pytest.approx(seg_ref.loc[name, "psi"], abs=1e-4)
-        assert fit["psi_se"] == pytest.approx(seg_ref.loc[name, "psi_se"], rel=1e-3)
+        assert fit.psi == pytest.approx(seg_ref.loc[name, "psi"], abs=1e-4)
+        assert fit.psi_se == pytest.approx(seg_ref.loc[name, "psi_se"], rel=1e-3)
 
 
 def test_plateau_reports_r_style_intervals(seg_ref):
@@ -137,8 +138,8 @@ def test_plateau_reports_r_style_intervals(seg_ref):
     r = plateau(d, outcome="y", driver="x", covariates=["z"], cov_type="nonrobust",
                 bp_ci="delta")
     ref = seg_ref.loc["seg_cov"]
-    assert r.segmented["psi_ci_low"] == pytest.approx(ref["psi_ci_low"], abs=1e-3)
-    assert r.segmented["psi_ci_high"] == pytest.approx(ref["psi_ci_high"], abs=1e-3)
+    assert r.segmented.psi_ci_low == pytest.approx(ref["psi_ci_low"], abs=1e-3)
+    assert r.segmented.psi_ci_high == pytest.approx(ref["psi_ci_high"], abs=1e-3)
     assert r.slopes.loc["left", "ci_low"] == pytest.approx(ref["slope_left_ci_low"], abs=1e-3)
     assert r.slopes.loc["right", "ci_high"] == pytest.approx(ref["slope_right_ci_high"],
                                                               abs=1e-3)
@@ -165,9 +166,9 @@ def test_concave_fit_is_monotone_concave():
     y = np.sqrt(x) + rng.normal(0, 0.3, 800)
     r = plateau(pd.DataFrame({"x": x, "y": y}), outcome="y", driver="x", concave=True)
     c = r.concave
-    assert c["converged"]
-    assert np.all(c["coef"][c["n_free"]:] >= -1e-10)
-    assert c["aic"] < r.spline["aic_linear"]
+    assert c.converged
+    assert np.all(c.coef[c.n_free:] >= -1e-10)
+    assert c.aic < r.spline.aic_linear
 
 
 # ---------------------------------------------------------------------------------------
@@ -187,10 +188,10 @@ def test_clear_plateau():
     r = plateau(_frame("plateau"), outcome="y", driver="x")
     assert isinstance(r, PlateauResult)
     assert r.verdict == "plateau"
-    assert r.segmented["psi_ci_low"] < 5 < r.segmented["psi_ci_high"]
+    assert r.segmented.psi_ci_low < 5 < r.segmented.psi_ci_high
     assert r.slopes.loc["left", "estimate"] == pytest.approx(0.6, abs=0.05)
     assert abs(r.slopes.loc["right", "estimate"]) < 0.06
-    assert r.davies["p_val"] < 1e-6
+    assert r.davies.p_val < 1e-6
     assert "plateau" in str(r)
 
 
@@ -212,15 +213,15 @@ def test_small_n_is_inconclusive_with_n_needed():
 
 def test_absolute_sesoi():
     r = plateau(_frame("plateau"), outcome="y", driver="x", sesoi=0.1)
-    assert r.equivalence["sesoi"] == 0.1
+    assert r.equivalence.sesoi == 0.1
     assert r.verdict == "plateau"
-    assert r.equivalence["p_tost"] < 0.05
+    assert r.equivalence.p_tost < 0.05
 
 
 def test_base_world_table():
     w = draw("base", n=2000, seed=3)
     d = w.spec.validate(w.customers)
-    tab = plateau(d, spec=w.spec)
+    tab = plateau_table(d, spec=w.spec)
     assert isinstance(tab, PlateauTable)
     t = tab.table
     assert list(t.index[:3]) == ["ring1", "ring2", "ring3"]
@@ -287,10 +288,17 @@ def test_bad_sesoi_ratio(bad):
 
 
 def test_outcome_not_numeric():
+    # through the package's data path: text that reads as numbers is converted, other text
+    # is a ValidationError naming the column
+    from ringstats.errors import ValidationError
+
     d = _frame("linear", n=200)
-    d["y"] = d["y"].astype(str)
-    with pytest.raises(RingstatsError, match="`outcome` must name numeric columns"):
-        plateau(d, outcome="y", driver="x")
+    ref = plateau(d, outcome="y", driver="x", bp_ci="delta")
+    d2 = d.assign(y=d["y"].astype(str))
+    assert plateau(d2, outcome="y", driver="x", bp_ci="delta").slopes.equals(ref.slopes)
+    d3 = d.assign(y=np.where(d["y"] > 1, "high", "low"))
+    with pytest.raises(ValidationError, match="non-numeric text in `y`"):
+        plateau(d3, outcome="y", driver="x")
 
 
 def test_other_bad_arguments():
@@ -338,7 +346,8 @@ def test_cli_plateau(survey_files, capsys):
 # breakpoint intervals
 # ---------------------------------------------------------------------------------------
 def test_fast_profile_matches_brute_force_and_segmented_fit():
-    from ringstats.shape import _ls_breakpoint, _profile
+    from ringstats.shape._segmented import ls_breakpoint as _ls_breakpoint
+    from ringstats.shape._segmented import profile_rss as _profile
 
     rng = np.random.default_rng(3)
     n = 600
@@ -357,8 +366,8 @@ def test_fast_profile_matches_brute_force_and_segmented_fit():
     np.testing.assert_allclose(_profile(x, y, base)(grid), [brute(p) for p in grid],
                                rtol=1e-10)
     fit = segmented_fit(x, y, z)
-    lo, hi = fit["range"]
-    assert _ls_breakpoint(x, y, base, lo, hi, m=12) == pytest.approx(fit["psi"], abs=1e-3)
+    lo, hi = fit.range
+    assert _ls_breakpoint(x, y, base, lo, hi, m=12) == pytest.approx(fit.psi, abs=1e-3)
 
 
 def test_breakpoint_ci_methods_on_a_sharp_kink():
@@ -367,27 +376,27 @@ def test_breakpoint_ci_methods_on_a_sharp_kink():
     out = {m: breakpoint_ci(x, y, method=m, n_boot=200, seed=1)
            for m in ("bootstrap", "profile", "delta")}
     for m, r in out.items():
-        assert r["ci_low"] < r["psi"] < r["ci_high"], m
-        assert r["ci_low"] < 5 < r["ci_high"], m
-        assert r["ci_high"] - r["ci_low"] < 1.5, m
-    assert not out["profile"]["open"] and not out["profile"]["gap"]
-    assert out["bootstrap"]["n_boot"] == 200 and out["bootstrap"]["n_failed"] == 0
+        assert r.ci_low < r.psi < r.ci_high, m
+        assert r.ci_low < 5 < r.ci_high, m
+        assert r.ci_high - r.ci_low < 1.5, m
+    assert not out["profile"].open and not out["profile"].gap
+    assert out["bootstrap"].n_boot == 200 and out["bootstrap"].n_failed == 0
     # with a sharp kink the three intervals tell the same story
-    widths = [r["ci_high"] - r["ci_low"] for r in out.values()]
+    widths = [r.ci_high - r.ci_low for r in out.values()]
     assert max(widths) < 2.5 * min(widths)
     again = breakpoint_ci(x, y, method="bootstrap", n_boot=200, seed=1)
-    assert again["ci_low"] == out["bootstrap"]["ci_low"]
+    assert again.ci_low == out["bootstrap"].ci_low
 
 
 def test_plateau_bootstrap_interval_is_default_and_reproducible():
     d = _frame("plateau", n=1500, seed=4)
     a = plateau(d, outcome="y", driver="x", seed=3)
     b = plateau(d, outcome="y", driver="x", seed=3)
-    assert a.segmented["psi_ci_method"] == "bootstrap"
-    assert a.segmented["psi_ci_low"] == b.segmented["psi_ci_low"]
-    assert a.segmented["psi_ci_low"] < a.segmented["psi"] < a.segmented["psi_ci_high"]
+    assert a.segmented.psi_ci_method == "bootstrap"
+    assert a.segmented.psi_ci_low == b.segmented.psi_ci_low
+    assert a.segmented.psi_ci_low < a.segmented.psi < a.segmented.psi_ci_high
     # R segmented's interval is always stored beside it
-    assert a.segmented["psi_delta_ci_low"] < a.segmented["psi"] < a.segmented["psi_delta_ci_high"]
+    assert a.segmented.psi_delta_ci_low < a.segmented.psi < a.segmented.psi_delta_ci_high
     assert "bootstrap" in str(a)
     c = plateau(d, outcome="y", driver="x", bp_ci="profile")
     assert c.verdict == a.verdict  # the verdict does not depend on the interval
@@ -398,24 +407,24 @@ def test_smoothed_kink_bootstrap_wider_than_delta():
     most of the breakpoint's uncertainty (coverage ~50% in benchmarks/oc_plateau.py)."""
     w = draw("base", n=1500, seed=21)
     d = w.spec.validate(w.customers)
-    r = plateau(d, spec=w.spec, levels=("ring",), seed=1, trim=0.02).results["ring1"]
+    r = plateau_table(d, spec=w.spec, levels=("ring",), seed=1, trim=0.02).results["ring1"]
     s = r.segmented
-    assert (s["psi_ci_high"] - s["psi_ci_low"]) > (s["psi_delta_ci_high"] - s["psi_delta_ci_low"])
+    assert (s.psi_ci_high - s.psi_ci_low) > (s.psi_delta_ci_high - s.psi_delta_ci_low)
 
 
 def test_trim_keeps_a_tenth_of_the_data_on_each_side():
     w = draw("base", n=1500, seed=21)
     d = w.spec.validate(w.customers)
-    tab = plateau(d, spec=w.spec, levels=("ring",), seed=1)
+    tab = plateau_table(d, spec=w.spec, levels=("ring",), seed=1)
     for name, r in tab.results.items():
-        x = r._data["x"]
-        lo, hi = r.segmented["range"]
+        x = r.design.x
+        lo, hi = r.segmented.range
         # at least a tenth on each side, up to ties of the discrete mean scores
         assert np.mean(x <= lo) >= 0.09 and np.mean(x > hi) >= 0.09, name
-        assert lo <= r.segmented["psi"] <= hi
-        assert lo <= r.segmented["psi_ci_low"] <= r.segmented["psi_ci_high"] <= hi
+        assert lo <= r.segmented.psi <= hi
+        assert lo <= r.segmented.psi_ci_low <= r.segmented.psi_ci_high <= hi
     with pytest.raises(RingstatsError, match="`trim` must be"):
-        plateau(d, spec=w.spec, trim=0.6)
+        plateau_table(d, spec=w.spec, trim=0.6)
 
 
 @pytest.mark.parametrize("kw, match", [
@@ -443,7 +452,7 @@ def test_n_needed_is_nan_when_not_a_sample_size_question():
     raw, spec = datasets.load("ecsi_mobi")
     with pytest.warns(RingstatsWarning, match="2 items"):  # ECSI's two-item constructs
         clean = spec.validate(raw)
-    tab = plateau(clean, spec=spec, levels=("ring",), bp_ci="profile", scores="mean")
+    tab = plateau_table(clean, spec=spec, levels=("ring",), bp_ci="profile", scores="mean")
     r = tab["ring1"]
     assert r.verdict == "inconclusive"
     assert r.reason == "spline nonlinearity significant but no significant kink"
@@ -457,11 +466,11 @@ def test_n_needed_is_nan_when_not_a_sample_size_question():
 # bootstrap equivalence test and driver metric
 # ---------------------------------------------------------------------------------------
 def test_boot_equivalence_formulae():
-    from ringstats.shape import _boot_equivalence
+    from ringstats.shape._verdict import boot_equivalence as _boot_equivalence
 
     rng = np.random.default_rng(0)
     coef = np.column_stack([rng.normal(0.6, 0.05, 400), rng.normal(-0.45, 0.08, 400)])
-    c_bc, upper, p, p_tost, n_ok = _boot_equivalence(
+    c_bc, upper, p, p_low, p_tost, n_ok = _boot_equivalence(
         coef, 0.6, -0.5, sesoi=None, sesoi_ratio=0.5, alpha=0.05, n_boot=400)
     c_hat = (0.6 - 0.5) - 0.5 * 0.6
     c_b = coef.sum(axis=1) - 0.5 * coef[:, 0]
@@ -471,7 +480,8 @@ def test_boot_equivalence_formulae():
     assert p == pytest.approx(np.mean(c_b <= 2 * c_hat))
     assert (p < 0.05) == (upper < 0)
     d_b = coef.sum(axis=1) + 0.5 * coef[:, 0]
-    assert p_tost == pytest.approx(max(p, np.mean(d_b >= 2 * (0.1 + 0.3))))
+    assert p_low == pytest.approx(np.mean(d_b >= 2 * (0.1 + 0.3)))
+    assert p_tost == max(p, p_low)
     # absolute bound
     c_bc2, *_ = _boot_equivalence(coef, 0.6, -0.5, sesoi=0.2, sesoi_ratio=0.5, alpha=0.05,
                                   n_boot=400)
@@ -480,18 +490,18 @@ def test_boot_equivalence_formulae():
     coef[:60] = np.nan
     out = _boot_equivalence(coef, 0.6, -0.5, sesoi=None, sesoi_ratio=0.5, alpha=0.05,
                             n_boot=400)
-    assert np.isnan(out[2]) and out[4] == 340
+    assert np.isnan(out[2]) and np.isnan(out[4]) and out[5] == 340
 
 
 def test_delta_equivalence_is_default_and_bootstrap_available():
     d = _frame("plateau", n=1500, seed=4)
     a = plateau(d, outcome="y", driver="x", equivalence="bootstrap", seed=3)
-    assert a.equivalence["method"] == "bootstrap" and a.equivalence["n_boot_ok"] == 200
-    assert a.equivalence["contrast_upper"] < 0 and a.equivalence["p_val"] < 0.05
+    assert a.equivalence.method == "bootstrap" and a.equivalence.n_boot_ok == 200
+    assert a.equivalence.contrast_upper < 0 and a.equivalence.p_val < 0.05
     assert "basic bootstrap" in str(a)
     b = plateau(d, outcome="y", driver="x", bp_ci="delta")
-    assert b.equivalence["method"] == "delta" and np.isnan(b.equivalence["contrast_bc"])
-    assert b.equivalence["contrast_upper"] < 0 and "basic bootstrap" not in str(b)
+    assert b.equivalence.method == "delta" and np.isnan(b.equivalence.contrast_bc)
+    assert b.equivalence.contrast_upper < 0 and "basic bootstrap" not in str(b)
     assert a.verdict == b.verdict == "plateau"
     assert a.scores is None  # a data column, not a spec score
     with pytest.raises(RingstatsError, match="`equivalence` must be one of"):
@@ -501,14 +511,14 @@ def test_delta_equivalence_is_default_and_bootstrap_available():
 def test_spec_mode_latent_scores_and_scale_mapping():
     w = draw("base", n=2000, seed=3)
     d = w.spec.validate(w.customers)
-    lat = plateau(d, spec=w.spec, levels=("ring",), seed=1)
+    lat = plateau_table(d, spec=w.spec, levels=("ring",), seed=1)
     t = lat.table
     assert lat["ring1"].scores == "latent"  # the default
     assert ((t.bp_scale_ci_low <= t.bp_scale) & (t.bp_scale <= t.bp_scale_ci_high)).all()
     assert t.bp_scale.between(1, 5).all()
     # on the latent metric the generator's knot is 0
     assert t.loc["ring1", "bp_ci_low"] < 0 < t.loc["ring1", "bp_ci_high"]
-    mean = plateau(d, spec=w.spec, levels=("ring",), seed=1, scores="mean")
+    mean = plateau_table(d, spec=w.spec, levels=("ring",), seed=1, scores="mean")
     m = mean.table
     assert mean["ring1"].scores == "mean"
     assert (m.bp_scale == m.breakpoint).all()
@@ -516,7 +526,7 @@ def test_spec_mode_latent_scores_and_scale_mapping():
     assert abs(t.loc["ring1", "bp_scale"] - m.loc["ring1", "breakpoint"]) < 0.5
     assert "scale points" in str(lat) and "scale points" not in str(mean)
     with pytest.raises(RingstatsError, match="`scores` must be one of"):
-        plateau(d, spec=w.spec, scores="eap")
+        plateau_table(d, spec=w.spec, scores="eap")
 
 
 def test_cli_scores_option(survey_files, capsys):
@@ -533,15 +543,15 @@ def test_cli_scores_option(survey_files, capsys):
 def test_ceiling_is_reported_and_warned():
     w = draw("base", n=2000, seed=3)
     d = w.spec.validate(w.customers)
-    tab = plateau(d, spec=w.spec, levels=("ring",), seed=1)
+    tab = plateau_table(d, spec=w.spec, levels=("ring",), seed=1)
     r = tab["ring1"]
-    share = float(np.mean(r._data["y"] == 10))
-    assert r.ceiling["max"] == 10 and r.ceiling["share_at_max"] == pytest.approx(share)
+    share = float(np.mean(r.design.y == 10))
+    assert r.ceiling.max == 10 and r.ceiling.share_at_max == pytest.approx(share)
     assert tab.table["share_at_max"].to_numpy() == pytest.approx(share)
     assert share > 0.15 and "ceiling:" in str(tab) and "ceiling:" in str(r)
     # no warning where the outcome has no pile-up at its maximum
     clear = plateau(_frame("plateau", n=1500, seed=4), outcome="y", driver="x", seed=3)
-    assert clear.ceiling["share_at_max"] < 0.01 and "ceiling:" not in str(clear)
+    assert clear.ceiling.share_at_max < 0.01 and "ceiling:" not in str(clear)
 
 
 def test_breakpoint_at_the_edge_of_the_trimmed_range_is_flagged():
@@ -549,11 +559,11 @@ def test_breakpoint_at_the_edge_of_the_trimmed_range_is_flagged():
     x = rng.uniform(0, 10, 2000)
     low = pd.DataFrame({"x": x, "y": 2 * np.minimum(x, 0.4) + rng.normal(0, 0.5, 2000)})
     r = plateau(low, outcome="y", driver="x", seed=1)
-    assert r.segmented["psi_at_edge"] and r.segmented["psi"] == pytest.approx(
-        r.segmented["range"][0])
+    assert r.segmented.psi_at_edge and r.segmented.psi == pytest.approx(
+        r.segmented.range[0])
     assert "edge of the candidate range" in str(r)
     mid = plateau(_frame("plateau", n=1500, seed=4), outcome="y", driver="x", seed=3)
-    assert not mid.segmented["psi_at_edge"] and "edge of the candidate" not in str(mid)
+    assert not mid.segmented.psi_at_edge and "edge of the candidate" not in str(mid)
 
 
 @pytest.mark.parametrize("seed", [11, 12])
@@ -561,12 +571,171 @@ def test_recovery_plateau_found_in_base_and_not_in_linear(seed):
     # the benchmark finds the base plateau in >= 99.5% of samples of 5,000 (rings 1 and 2)
     # and a linear-world plateau in <= 5.5%; a failure here is a change of method
     base = draw("base", n=5000, seed=seed)
-    t = plateau(base.spec.validate(base.customers), spec=base.spec, levels=("ring",),
+    t = plateau_table(base.spec.validate(base.customers), spec=base.spec, levels=("ring",),
                 bp_ci="profile", seed=1, progress=False).table
     assert (t.loc[["ring1", "ring2"], "verdict"] == "plateau").all()
     # near the generator's knot (latent 0; the breakpoint's SD is about .25 at this n)
     assert t.loc[["ring1", "ring2"], "breakpoint"].abs().max() < 0.75
     lin = draw("linear", n=5000, seed=seed)
-    tl = plateau(lin.spec.validate(lin.customers), spec=lin.spec, levels=("ring",),
+    tl = plateau_table(lin.spec.validate(lin.customers), spec=lin.spec, levels=("ring",),
                  bp_ci="profile", seed=1, progress=False).table
     assert (tl.loc[["ring1", "ring2"], "verdict"] != "plateau").all()
+
+
+# ---------------------------------------------------------------------------------------
+# shapes named by what they are (issue 12.5): TOST plateau, decline, dip
+# ---------------------------------------------------------------------------------------
+def _shape_frame(kind, n=3000, seed=7):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 10, n)
+    up, down = np.maximum(x - 5, 0), np.minimum(x - 5, 0)
+    y = {"decline": 0.6 * down - 0.4 * up,  # rises, then falls: inverted U
+         "mild_decline": 0.6 * down - 0.1 * up,  # falls by less than the sesoi
+         "u": -0.4 * down + 0.6 * up}[kind]  # falls, then rises: U shape
+    return pd.DataFrame({"x": x, "y": y + rng.normal(0, 1, n)})
+
+
+def test_decline_after_the_kink_is_not_a_plateau():
+    # before the two-sided test this curve (right slope -0.42, CI far below 0) was called
+    # "plateau": the one-sided test only asked whether the slope was below the bound
+    r = plateau(_shape_frame("decline"), driver="x", outcome="y", seed=1)
+    assert r.verdict == "decline" and "inverted U" in r.reason
+    assert r.slopes.loc["right", "ci_high"] < 0
+    assert r.equivalence.p_val < 0.05 and r.equivalence.p_lower > 0.5  # upper side only
+    assert r.equivalence.p_tost == max(r.equivalence.p_val, r.equivalence.p_lower)
+    assert r.n_needed == r.n
+
+
+def test_u_shape_gets_its_own_verdict():
+    # before: "increasing" (the slope change was positive), though the curve first falls
+    r = plateau(_shape_frame("u"), driver="x", outcome="y", seed=1)
+    assert r.verdict == "dip" and "U shape" in r.reason
+    assert r.slopes.loc["left", "ci_high"] < 0 < r.slopes.loc["right", "ci_low"]
+
+
+def test_a_decline_within_the_sesoi_is_a_plateau():
+    # equivalence: a slope shown within +/- sesoi is practically flat, even if negative
+    r = plateau(_shape_frame("mild_decline"), driver="x", outcome="y", seed=1)
+    assert r.verdict == "plateau"
+    eq = r.equivalence
+    assert -eq.sesoi < r.slopes.loc["right", "estimate"] < 0 and eq.p_tost < 0.05
+    # an absolute bound below the decline turns it into a decline
+    r2 = plateau(_shape_frame("mild_decline"), driver="x", outcome="y", seed=1, sesoi=0.02)
+    assert r2.verdict == "decline"
+
+
+def test_the_issue_example_decline_with_relative_bound():
+    # issue 12: right slope -0.86 with the CI's upper bound -0.07 was reported as "plateau"
+    rng = np.random.default_rng(12)
+    x = rng.uniform(0, 10, 400)
+    y = 1.0 * np.minimum(x, 7) - 0.86 * np.maximum(x - 7, 0) + rng.normal(0, 1.5, 400)
+    r = plateau(pd.DataFrame({"x": x, "y": y}), driver="x", outcome="y", bp_ci="delta")
+    assert r.verdict == "decline"
+
+
+def test_verdict_rules_in_order():
+    from ringstats.shape._verdict import Evidence, decide
+
+    base = dict(kink=True, left_pos=True, left_neg=False, right_pos=False, right_neg=False,
+                change_neg=True, change_pos=False, nonlinear=True, linear_pos=True,
+                informative=True, equivalent=False, p_tost=0.3)
+    assert decide(Evidence(**{**base, "equivalent": True, "right_neg": True}))[0] == "plateau"
+    assert decide(Evidence(**{**base, "right_neg": True}))[0] == "decline"
+    assert decide(Evidence(**{**base, "left_pos": False, "left_neg": True, "right_pos": True,
+                              "change_neg": False, "change_pos": True}))[0] == "dip"
+    assert decide(Evidence(**{**base, "right_pos": True}))[0] == "diminishing"
+    assert decide(Evidence(**{**base, "right_pos": True, "change_neg": False,
+                              "change_pos": True}))[0] == "increasing"
+    assert decide(Evidence(**{**base, "kink": False, "nonlinear": False}))[0] == "linear"
+    v, why = decide(Evidence(**{**base, "left_pos": False, "left_neg": True}))
+    assert v == "inconclusive" and "negative below the kink" in why
+
+
+# ---------------------------------------------------------------------------------------
+# typed results and the split API (issue 17.3)
+# ---------------------------------------------------------------------------------------
+def test_sub_results_are_typed_frozen_with_summary_and_frame():
+    import dataclasses
+
+    from ringstats.shape import (
+        Breakpoint,
+        BreakpointCI,
+        Ceiling,
+        DaviesTest,
+        EquivalenceTest,
+        SegmentedFit,
+        SplineTest,
+    )
+
+    d = _frame("plateau", n=800)
+    x, y = d["x"].to_numpy(), d["y"].to_numpy()
+    r = plateau(d, driver="x", outcome="y", seed=1)
+    parts = [davies_test(x, y), segmented_fit(x, y), breakpoint_ci(x, y, method="profile"),
+             r.spline, r.segmented, r.equivalence, r.ceiling, r.davies]
+    kinds = [DaviesTest, SegmentedFit, BreakpointCI, SplineTest, Breakpoint, EquivalenceTest,
+             Ceiling, DaviesTest]
+    for part, kind in zip(parts, kinds, strict=True):
+        assert isinstance(part, kind)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            part.method = "x"  # type: ignore[misc]
+        frame = part.to_frame()
+        assert list(frame.columns) == ["name", "value"] and len(frame) > 2
+        assert part.summary().as_text() and "<table" in part._repr_html_()
+    seg = parts[1]
+    assert seg.slope_left == pytest.approx(seg.fit.beta[1])
+    assert {"psi", "psi_se", "range_low", "range_high"} <= set(seg.to_frame()["name"])
+    row = r.to_frame()
+    assert row.loc[0, "driver"] == "x" and row.loc[0, "verdict"] == r.verdict
+
+
+def test_plateau_table_and_deprecated_spec_call():
+    w = draw("base", n=800, seed=4)
+    d = w.spec.validate(w.customers)
+    kw = dict(levels=("ring",), bp_ci="profile", seed=1)
+    tab = plateau_table(d, spec=w.spec, progress=False, **kw)
+    assert isinstance(tab, PlateauTable)
+    assert list(tab.to_frame()["name"]) == ["ring1", "ring2", "ring3"]
+    with pytest.warns(FutureWarning, match="plateau_table"):
+        old = plateau(d, spec=w.spec, progress=False, **kw)
+    pd.testing.assert_frame_equal(old.table, tab.table)
+    with pytest.raises(RingstatsError, match="only apply to a spec"):
+        plateau(d, driver="prod1", outcome="ltr", levels=("ring",))
+    with pytest.raises(RingstatsError, match="`spec` must be a RingSpec"):
+        plateau_table(d, spec="spec.yaml")
+
+
+def test_points_and_curves_are_on_the_result():
+    rng = np.random.default_rng(4)
+    n = 1500
+    z = rng.normal(size=n)
+    x = rng.uniform(0, 10, n) + z
+    y = 0.6 * np.minimum(x, 5) + 0.8 * z + rng.normal(0, 1, n)
+    d = pd.DataFrame({"x": x, "y": y, "z": z})
+    before = d.copy()
+    r = plateau(d, driver="x", outcome="y", covariates=["z"], seed=1)
+    pd.testing.assert_frame_equal(d, before)  # the caller's frame is untouched
+    pts = r.points()
+    gam = r.spline.beta[2]
+    np.testing.assert_allclose(pts["y_adjusted"], y - (z - z.mean()) * gam)
+    assert gam == pytest.approx(0.8, abs=0.1)
+    sc, sg = r.spline_curve(grid=50), r.segmented_curve(grid=50)
+    assert len(sc) == len(sg) == 50 and (sc["ci_low"] <= sc["ci_high"]).all()
+    # plotting reads public fields only
+    src = (Path(__file__).parents[1] / "ringstats" / "plotting" / "_shape.py").read_text()
+    assert "._data" not in src and "_covariate_effects" not in src
+
+
+def test_plateau_goes_through_the_data_path():
+    from ringstats.errors import ValidationError
+
+    w = draw("base", n=400, seed=2)
+    raw = w.customers.copy()
+    raw.loc[raw.index[0], "prod1"] = 99  # outside the 1-5 scale
+    before = raw.copy()
+    with pytest.raises(ValidationError, match="prod1"):
+        plateau_table(raw, spec=w.spec, levels=("ring",), bp_ci="delta")
+    pd.testing.assert_frame_equal(raw, before)
+    dup = _frame("plateau", n=300)
+    dup = pd.concat([dup, dup[["x"]]], axis=1)
+    with pytest.raises(ValidationError):
+        plateau(dup, driver="x", outcome="y")

@@ -18,6 +18,8 @@ EXPECTED_CHANGES = {
     "no_linkage": {"gamma"},
     "convex": {"slopes"},
     "inverse_s": {"slopes", "knots"},
+    "inverted_u": {"slopes"},
+    "u_shape": {"slopes"},
     "dutch": {"ltr_shift"},
     "null": {"slopes", "knots", "moment_ring3_extra", "moment_ring2_penalty", "gamma"},
 }
@@ -49,6 +51,18 @@ def base():
 
 def test_all_worlds_listed():
     assert set(EXPECTED_CHANGES) | {"base"} == set(WORLDS)
+
+
+def test_existing_worlds_unchanged_by_new_ones():
+    # adding worlds must not move any draw: fingerprints of the customer and employee tables
+    import hashlib
+
+    expected = {"base": "e18ccb21de2198e0", "linear": "4ecb634bc5c18f23",
+                "convex": "66f6261b3fab2bb4", "null": "968886a6ee12a8bc"}
+    for world, want in expected.items():
+        c, e, _, _ = rs.draw(world, n=500, seed=3)
+        got = hashlib.sha256(c.to_csv().encode() + e.to_csv().encode()).hexdigest()[:16]
+        assert got == want, world
 
 
 def test_same_seed_same_data_and_fingerprint():
@@ -121,6 +135,12 @@ def test_counter_world_ground_truth(world):
     if world == "convex":
         for r in (1, 2):
             assert slope[r][z[1:] > 0.1].min() > 2 * slope[r][z[1:] < -0.1].max()
+    if world == "inverted_u":
+        for r in (1, 2):
+            assert slope[r][z[1:] < -0.1].min() > 0 > slope[r][z[1:] > 0.1].max()
+    if world == "u_shape":
+        for r in (1, 2):
+            assert slope[r][z[1:] < -0.1].max() < 0 < slope[r][z[1:] > 0.1].min()
     if world == "inverse_s":
         for r in (1, 2):
             mid = slope[r][np.abs(z[1:]) < 0.5]

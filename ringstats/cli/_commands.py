@@ -111,11 +111,16 @@ def drivers(ctx: Context) -> Output:
 
 
 def plateau(ctx: Context) -> Output:
-    from ..shape import plateau as fn
+    from ..shape import plateau as one
+    from ..shape import plateau_table as table
 
     data, spec = ctx.load()
-    res = fn(data, spec=spec,
-             **ctx.kwargs(fn, _COMMON + ("scores", "sesoi", "sesoi_ratio", "driver")))
+    if ctx.get("driver") is not None:  # one column: a PlateauResult
+        res = one(data, spec=spec,
+                  **ctx.kwargs(one, _COMMON + ("scores", "sesoi", "sesoi_ratio", "driver")))
+    else:
+        res = table(data, spec=spec,
+                    **ctx.kwargs(table, _COMMON + ("scores", "sesoi", "sesoi_ratio")))
     figures = {}
     subs = getattr(res, "results", None)
     for key in (list(subs) if isinstance(subs, dict) else [None]):

@@ -34,14 +34,16 @@ def plot_curve(plateau_result, *, ax: Axes | None = None, bins: int = 12,
     Parameters
     ----------
     plateau_result : PlateauResult
-        A one-driver result of :func:`ringstats.shape.plateau`.
+        A one-driver result of :func:`ringstats.shape.plateau` (or a row of a
+        :class:`~ringstats.shape.PlateauTable`).
     ax : matplotlib Axes, optional
     bins : int
-        Number of quantile bins for the binned means (raw outcome, not adjusted).
+        Number of quantile bins for the binned means (of the adjusted outcome when there
+        are covariates).
     color : str, optional
         Line colour; default the ring colour when the driver is ``ring1/2/3``.
     """
-    from ..shape import PlateauResult, segmented_curve, spline_curve
+    from ..shape import PlateauResult
 
     if not isinstance(plateau_result, PlateauResult):
         raise RingstatsError("`plateau_result` must be a PlateauResult; got "
@@ -49,29 +51,22 @@ def plot_curve(plateau_result, *, ax: Axes | None = None, bins: int = 12,
     r = plateau_result
     ax = get_ax(ax)
     col = color or RING_COLORS[_ring_of(r.driver)]
-    x, y, Z = r._data["x"], r._data["y"], r._data["Z"]
     # binned means of the outcome with the covariates' linear effects removed (at their
-    # means), so points and adjusted curves share one scale
-    if Z.shape[1]:
-        b = r.spline.get("beta")
-        gam = b[2:2 + Z.shape[1]] if b is not None else \
-            r.linear["estimate"].to_numpy()[2:2 + Z.shape[1]]
-        y = y - (Z - Z.mean(axis=0)) @ gam
-        lab = "binned means (adjusted)"
-    else:
-        lab = "binned means"
-    q = pd.qcut(pd.Series(x), bins, duplicates="drop")
-    bm = pd.DataFrame({"x": x, "y": y}).groupby(q, observed=True).mean()
-    ax.plot(bm["x"], bm["y"], "o", color=OUTCOME_COLOR, ms=4, label=lab)
-    sc = spline_curve(r)
+    # means, computed by the result), so points and adjusted curves share one scale
+    pts = r.points()
+    lab = "binned means (adjusted)" if r.covariates else "binned means"
+    q = pd.qcut(pts["x"], bins, duplicates="drop")
+    bm = pts[["x", "y_adjusted"]].groupby(q, observed=True).mean()
+    ax.plot(bm["x"], bm["y_adjusted"], "o", color=OUTCOME_COLOR, ms=4, label=lab)
+    sc = r.spline_curve()
     ax.fill_between(sc["x"], sc["ci_low"], sc["ci_high"], color=col, alpha=0.2, lw=0)
     ax.plot(sc["x"], sc["estimate"], color=col, lw=2, label="restricted cubic spline")
-    sg = segmented_curve(r)
+    sg = r.segmented_curve()
     ax.plot(sg["x"], sg["estimate"], color="black", lw=1.2, ls="--", label="segmented fit")
     s = r.segmented
-    ax.axvline(s["psi"], color="black", lw=0.8, ls=":")
-    ax.axvspan(max(s["psi_ci_low"], x.min()), min(s["psi_ci_high"], x.max()), color="grey",
-               alpha=0.12, label=f"breakpoint {r.ci:.0%} CI")
+    ax.axvline(s.psi, color="black", lw=0.8, ls=":")
+    ax.axvspan(max(s.psi_ci_low, pts["x"].min()), min(s.psi_ci_high, pts["x"].max()),
+               color="grey", alpha=0.12, label=f"breakpoint {r.ci:.0%} CI")
     ax.set_title(f"{r.driver} -> {r.outcome}: {r.verdict}")
     ax.set_xlabel(f"{r.driver} ({_UNITS.get(r.scores, _UNITS[None])[0]})")
     ax.set_ylabel(f"{r.outcome} (outcome units)")

@@ -366,7 +366,7 @@ def _nps(clean: pd.DataFrame, spec: RingSpec) -> SectionData:
 
 def _plateau(clean: pd.DataFrame, spec: RingSpec, n_boot: int, seed: int | None,
              progress: bool | None) -> SectionData:
-    from ..shape import plateau
+    from ..shape import plateau_table
 
     sec = SectionData("plateau")
     if spec.ltr is None:
@@ -374,7 +374,7 @@ def _plateau(clean: pd.DataFrame, spec: RingSpec, n_boot: int, seed: int | None,
         sec.reason = Flag("no_ltr")
         return sec
     try:
-        res, notes = _caught(plateau, clean, spec=spec, levels=("ring",), seed=seed,
+        res, notes = _caught(plateau_table, clean, spec=spec, levels=("ring",), seed=seed,
                              n_boot=max(n_boot, 20), progress=progress)
     except RingstatsError as exc:
         return _failed(sec, exc)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ._compute import Readings, SectionData, indistinct_pairs
 from ._i18n import T, ci, fmt, pct, pval, ring_label, signed
 
@@ -323,11 +321,15 @@ def _nps(sec: SectionData, lang: str) -> list[str]:
 _VERDICT = {
     "en": {"plateau": "plateau: the effect flattens above a breakpoint",
            "diminishing": "diminishing: the effect weakens but does not stop",
+           "decline": "decline: the effect turns negative above a breakpoint (inverted U)",
+           "dip": "dip: the effect is negative below a breakpoint, positive above (U shape)",
            "linear": "linear: no sign of a bend",
            "increasing": "increasing: the effect grows at higher levels",
            "inconclusive": "inconclusive: these data cannot decide"},
     "nl": {"plateau": "plateau: het effect vlakt af boven een knikpunt",
            "diminishing": "afnemend: het effect wordt zwakker maar stopt niet",
+           "decline": "daling: boven een knikpunt wordt het effect negatief (omgekeerde U)",
+           "dip": "dal: onder een knikpunt negatief, erboven positief (U-vorm)",
            "linear": "lineair: geen teken van een knik",
            "increasing": "toenemend: het effect wordt sterker bij hogere niveaus",
            "inconclusive": "onbeslist: deze data kunnen het niet zeggen"},
@@ -345,10 +347,11 @@ def _plateau(sec: SectionData, lang: str) -> list[str]:
         r = int(key.replace("ring", "")) if key.startswith("ring") else key
         line = f"{ring_label(r, lang) if isinstance(r, int) else r}: {verdict_text(res.verdict, lang)}"
         g = res.segmented
-        if res.verdict in ("plateau", "diminishing") and math.isfinite(g.get("psi_scale", np.nan)):
+        if (res.verdict in ("plateau", "diminishing", "decline", "dip")
+                and math.isfinite(g.psi_scale)):
             line += _L(lang, " (breakpoint at {b} scale points {c})",
-                       " (knikpunt bij {b} schaalpunten {c})", b=fmt(g["psi_scale"], lang),
-                       c=ci(g["psi_scale_ci_low"], g["psi_scale_ci_high"], lang))
+                       " (knikpunt bij {b} schaalpunten {c})", b=fmt(g.psi_scale, lang),
+                       c=ci(g.psi_scale_ci_low, g.psi_scale_ci_high, lang))
         if lang == "en" and res.reason:
             line += f". {res.reason[0].upper()}{res.reason[1:]}"
         out.append(line.rstrip(".") + ".")
