@@ -16,14 +16,14 @@ model per ring) and ``scores="mean"`` (mean scores in scale points).
 
 Worlds. `base`: rings 1 and 2 bend at latent 0 (slopes .30 -> .08 / .10 on latent
 loyalty), ring 3 linear; `linear`: rings 1 and 2 linear; `convex`, `inverse_s`,
-`inverted_u` (rings 1 and 2 .30 -> -.20), `u_shape` (-.20 -> .30), `null` as in
+`inverted_u` (rings 1 and 2 .30 -> -.30), `u_shape` (-.30 -> .30), `null` as in
 ``ringstats.simulate``; ``boundary_latent`` (ring 1 slopes .30 -> .25: with LTR's
 ceiling the population ratio at the least-squares breakpoint is .50 on the latent metric)
 and ``boundary_mean`` (ring 1 .30 -> .12: ratio .50 in mean scores), both otherwise `base`.
 
 False claims. A `plateau` verdict claims that at the reported breakpoint the slope above
 lies within +/- half the slope below (two one-sided tests). Its truth is the population
-ratio of the same fit with the breakpoint fixed there (curves on 400,000 customers); a claim
+ratio of the same fit with the breakpoint fixed there (curves on 400,000 customers by default); a claim
 is false when that ratio is .5 or more, or -.5 or less. A `decline` verdict is false when
 the population ratio there is 0 or more (the slope above does not fall). Relative to latent loyalty, every `plateau` for a driver that is linear in the
 generator (`linear`, `null`, ring 3) is false.
@@ -56,6 +56,8 @@ from ringstats.shape import plateau_table
 from ringstats.simulate import draw
 
 REPS = int(os.environ.get("OC_REPS", 200))
+#: customers behind the population curves and breakpoints (OC_POP_N for a quicker run)
+POP_N = int(os.environ.get("OC_POP_N", 400_000))
 N_JOBS = 2
 WORLDS = {
     "base": ("base", {}),
@@ -72,7 +74,6 @@ DESIGN = [
     ("latent", "base", 2000), ("latent", "linear", 2000), ("latent", "boundary_latent", 2000),
     ("latent", "convex", 2000), ("latent", "inverse_s", 2000), ("latent", "null", 2000),
     ("latent", "inverted_u", 2000), ("latent", "u_shape", 2000),
-    ("latent", "inverted_u", 5000), ("latent", "u_shape", 5000),
     ("latent", "base", 5000), ("latent", "linear", 5000), ("latent", "boundary_latent", 5000),
     ("latent", "base", 500), ("latent", "base", 200), ("latent", "linear", 200),
     ("mean", "base", 2000), ("mean", "linear", 2000), ("mean", "boundary_mean", 2000),
@@ -92,7 +93,7 @@ def _draw(world: str, n: int, seed: int):
 
 
 def population_breakpoints(scores: str, world: str) -> dict[int, float]:
-    w = _draw(world, 400_000, 998)
+    w = _draw(world, POP_N, 998)
     tab = plateau_table(w.spec.validate(w.customers), spec=w.spec, levels=("ring",),
                         scores=scores, bp_ci="delta", equivalence="delta",
                         progress=False).table
@@ -104,7 +105,7 @@ def population_ratio_curves(scores: str, world: str) -> dict[int, tuple[np.ndarr
     each point of a grid (400,000 customers): the truth a `plateau` claim at a breakpoint is
     about. Where a curve keeps flattening (a smoothed kink, a ceiling) the ratio falls with
     the breakpoint, so a claim can be true at one breakpoint and false at another."""
-    w = _draw(world, 400_000, 997)
+    w = _draw(world, POP_N, 997)
     d = w.spec.validate(w.customers)
     sc = spec_scores(d, spec=w.spec, level="ring", scores=scores)
     sc["y"] = d["ltr"].astype(float)
@@ -180,10 +181,9 @@ def _reading(tab: pd.DataFrame, alt: pd.DataFrame, cov: pd.DataFrame,
                and w in ("base", "linear"))
     lin_m = max(r(tab, "mean", "linear", n, k) for n in (2000, 5000) for k in (1, 2, 3))
     small = [r(tab, "latent", "base", 200, k, ("inconclusive",)) for k in (1, 2, 3)]
-    dec = [r(tab, "latent", "inverted_u", n, k, ("decline",)) for n in (2000, 5000)
-           for k in (1, 2)]
-    dec_pl = [r(tab, "latent", "inverted_u", n, k) for n in (2000, 5000) for k in (1, 2)]
-    dip = [r(tab, "latent", "u_shape", n, k, ("dip",)) for n in (2000, 5000) for k in (1, 2)]
+    dec = [r(tab, "latent", "inverted_u", 2000, k, ("decline",)) for k in (1, 2)]
+    dec_pl = [r(tab, "latent", "inverted_u", 2000, k) for k in (1, 2)]
+    dip = [r(tab, "latent", "u_shape", 2000, k, ("dip",)) for k in (1, 2)]
     dec_m = [r(tab, "mean", "inverted_u", 2000, k, ("decline",)) for k in (1, 2)]
     dip_m = [r(tab, "mean", "u_shape", 2000, k, ("dip",)) for k in (1, 2)]
     lat_cov = cov[cov.scores == "latent"]
@@ -212,14 +212,12 @@ def _reading(tab: pd.DataFrame, alt: pd.DataFrame, cov: pd.DataFrame,
         f"{lin_m:.1%}. For ring 3 (linear in latent loyalty) up to {lin3:.1%} on the latent "
         "metric: LTR's ceiling bends its curve at the top; true of LTR, not of the ring.",
         f"- Small n (200, base): `inconclusive` in {min(small):.0%}-{max(small):.0%}.",
-        f"- Inverted U (`inverted_u`, rings 1 and 2 .30 -> -.20): `decline` for rings 1/2 in "
-        f"{dec[0]:.0%}/{dec[1]:.0%} at n = 2000 and {dec[2]:.0%}/{dec[3]:.0%} at n = 5000 "
-        f"(mean scores, n = 2000: {dec_m[0]:.0%}/{dec_m[1]:.0%}); `plateau` in "
-        f"{dec_pl[0]:.0%}/{dec_pl[1]:.0%} and {dec_pl[2]:.0%}/{dec_pl[3]:.0%}, where "
-        "measurement error and LTR's ceiling flatten the decline; false `decline` claims at "
-        f"most {false['false_decline'].max():.1%} in any design. U shape (`u_shape`, -.20 -> "
-        f".30): `dip` in {dip[0]:.0%}/{dip[1]:.0%} and {dip[2]:.0%}/{dip[3]:.0%} (mean scores "
-        f"{dip_m[0]:.0%}/{dip_m[1]:.0%}).",
+        f"- Inverted U (`inverted_u`, rings 1 and 2 .30 -> -.30), n = 2000: `decline` for "
+        f"rings 1/2 in {dec[0]:.0%}/{dec[1]:.0%} (mean scores {dec_m[0]:.0%}/{dec_m[1]:.0%}); "
+        f"`plateau` in {dec_pl[0]:.0%}/{dec_pl[1]:.0%}, where measurement error and LTR's "
+        "ceiling flatten the decline to within the bound; false `decline` claims at most "
+        f"{false['false_decline'].max():.1%} in any design. U shape (`u_shape`, -.30 -> .30): "
+        f"`dip` in {dip[0]:.0%}/{dip[1]:.0%} (mean scores {dip_m[0]:.0%}/{dip_m[1]:.0%}).",
         "- Breakpoint intervals (bootstrap, 95%): on the latent metric they cover the "
         f"generator's knot (0) in {lat_cov.cover_knot.min():.0%}-{lat_cov.cover_knot.max():.0%}; "
         f"in mean scores the population least-squares breakpoint in "
@@ -290,7 +288,7 @@ def main() -> int:
         "Breakpoints with at least 10% of the data on each side.",
         "Truth: `base` rings 1 and 2 bend at latent 0 (slopes .30 -> .08 / .10), ring 3 "
         "linear; `linear` rings 1 and 2 linear .20; `convex` .08/.10 -> .30; `inverse_s` "
-        "steep-flat-steep (knots -0.8, 0.8); `inverted_u` .30 -> -.20 and `u_shape` -.20 -> "
+        "steep-flat-steep (knots -0.8, 0.8); `inverted_u` .30 -> -.30 and `u_shape` -.30 -> "
         ".30 (knot 0); `null` all rings linear .20; `boundary_*`: ring 1 at the plateau bound "
         "of the analysis (see the script's docstring).",
         "",
@@ -308,7 +306,7 @@ def main() -> int:
         "within +/- half the slope below. `false_claim`: share of replicates with a `plateau` "
         "verdict where the population ratio at the replicate's breakpoint is .5 or more, or "
         "-.5 or less (population "
-        "ratio curves from the same fit with the breakpoint fixed, 400,000 customers). Where "
+        f"ratio curves from the same fit with the breakpoint fixed, {POP_N:,} customers). Where "
         "a curve keeps flattening towards the top (a kink smoothed by measurement error, the "
         "LTR ceiling) the population ratio falls with the breakpoint, so in `boundary_*` a "
         "claim at a high breakpoint is true even though the least-squares breakpoint of the "
@@ -345,7 +343,7 @@ def main() -> int:
         "",
         "## Breakpoint intervals (bootstrap, 95%)",
         "",
-        "`population_ls`: least-squares breakpoint of the same fit on 400,000 customers; "
+        f"`population_ls`: least-squares breakpoint of the same fit on {POP_N:,} customers; "
         "`cover_knot`: coverage of the generator's knot (0 on the latent metric); widths in "
         "the metric of the scores (latent SD units or scale points).",
         "",

@@ -45,7 +45,7 @@ class DaviesTest(Record):
     p_val : float
         Upper bound of the p-value (two-sided unless asked otherwise).
     statistic : float
-        Largest |t| (or t) over the grid.
+        Largest absolute t-value (or t-value, one-sided) over the grid.
     best : float
         Grid point of the largest statistic.
     grid, values : numpy.ndarray
@@ -166,7 +166,7 @@ def davies_test(x: Any, y: Any, covariates: Any = None, *, k: int = 10,
     Returns
     -------
     DaviesTest
-        ``p_val``, ``statistic`` (max |t|), ``best`` (grid point of the max), ``grid`` and
+        ``p_val``, ``statistic`` (largest absolute t), ``best`` (grid point of the max), ``grid`` and
         ``values`` (statistic at each grid point), ``n_points``, ``method``.
 
     Examples

@@ -59,8 +59,10 @@ class Evidence:
 def decide(e: Evidence) -> tuple[str, str]:
     """Verdict and its reason from the evidence (rules in the module docstring)."""
     if e.kink and e.left_pos and e.equivalent:
+        tail = ("; it is significantly negative, a decline smaller than the sesoi"
+                if e.right_neg else "")
         return "plateau", ("kink significant, left slope > 0, right slope shown within "
-                           "+/- the sesoi (two one-sided tests)")
+                           "+/- the sesoi (two one-sided tests)" + tail)
     if e.kink and e.left_pos and e.right_neg:
         return "decline", ("kink significant, left slope > 0, right slope significantly "
                            "negative: the curve turns down after the kink (inverted U)")
