@@ -191,3 +191,24 @@ def test_nonconvergence_raises(hs, monkeypatch):
     monkeypatch.setattr(mod, "_ml_fit_cov", lambda st, s, **kw: real(st, s, max_iter=2))
     with pytest.raises(ConvergenceError, match="did not converge"):
         sem(hs, spec=HS, paths=HS_PATHS)
+
+
+@pytest.mark.slow
+def test_ring_paths_cover_their_truth_on_the_simulator():
+    """Small version of benchmarks/recovery_sem.py (100 replicates there)."""
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "benchmarks" / "recovery_sem.py"
+    spec = importlib.util.spec_from_file_location("recovery_sem", path)
+    mod = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.path.remove(str(path.parent))
+    draws, truth = mod.run(reps=8, n=1000, seed0=500)
+    tab = mod.summarise(draws, truth)
+    assert tab["coverage"].mean() >= 0.8
+    assert (tab["bias"].abs() < 0.05).all()
