@@ -326,9 +326,11 @@ def main() -> int:
         "to be shown within +/- the bound (TOST), a significant fall after a rise is "
         "`decline`, a fall then a rise `dip`. `plateau_one_sided`: share the old rule would "
         "have called `plateau` on the same replicates; rows where it differs from `plateau` "
-        "or where `decline`/`dip` occur. The base and linear worlds barely move (their right "
-        "slopes are positive, so the lower side of the TOST holds); the difference is in "
-        "`inverted_u`, where most of the old `plateau` calls were declines.",
+        "or where `decline`/`dip` occur. At n >= 2000 the base and linear worlds barely move "
+        "(their right slopes are positive, so the lower side of the TOST holds); at small n "
+        "the lower side costs power (an upper slope too uncertain to exclude a fall is no "
+        "plateau); the big difference is in `inverted_u`, where the old `plateau` calls "
+        "were declines.",
         "",
         changed.to_markdown(floatfmt=".3f"),
         "",
