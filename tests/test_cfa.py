@@ -183,7 +183,7 @@ def test_bad_options_raise(hs):
 
 
 def test_nonconvergence_raises(hs, monkeypatch):
-    import ringstats.measurement._cfa as mod
+    import ringstats.measurement._cfa._fit as mod
 
     real = mod._ml_fit_cov
 

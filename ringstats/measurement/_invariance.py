@@ -34,18 +34,16 @@ from .._kernels.validation import (
 )
 from ..errors import ConvergenceError, InsufficientDataError
 from ..spec import RingSpec
-from ._cfa import (
-    _blocks_from,
-    _check_blocks,
+from ._cfa._engine import (
     _check_pd,
     _expected_info,
     _fisher_scoring,
     _fit_measures,
     _logdet,
-    _prepare,
     _safe_inv,
-    _Structure,
 )
+from ._cfa._fit import _blocks_from, _check_blocks, _prepare
+from ._cfa._model import _Structure
 
 __all__ = ["invariance", "InvarianceResult"]
 

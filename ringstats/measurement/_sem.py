@@ -36,8 +36,7 @@ from .._kernels.validation import (
 )
 from ..errors import ConvergenceError, InsufficientDataError, RingstatsWarning, SpecError
 from ..spec import RING_LABELS, RingSpec, blocks_of
-from ._cfa import (
-    _check_blocks,
+from ._cfa._engine import (
     _check_pd,
     _em_saturated,
     _expected_info,
@@ -49,10 +48,10 @@ from ._cfa import (
     _ml_fit_cov,
     _num_jacobian,
     _patterns,
-    _prepare,
     _safe_inv,
     _srmr,
 )
+from ._cfa._fit import _check_blocks, _prepare
 from ._sem_model import SEMStructure, parse_paths
 from ._sem_result import SEMResult, improper_flags, standardised
 

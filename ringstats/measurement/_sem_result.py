@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from .._kernels.results import ResultMixin, Summary
-from ._cfa import _num_jacobian
+from ._cfa._engine import _num_jacobian
 from ._sem_model import SEMStructure
 
 __all__ = ["SEMResult", "standardised", "improper_flags"]

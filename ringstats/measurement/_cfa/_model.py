@@ -1,0 +1,182 @@
+"""The CFA model: loadings, factor covariances and residual variances as one parameter vector."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+_NAN_POLICIES = ("listwise", "pairwise", "fiml")
+
+
+_INFORMATION = ("expected", "observed")
+
+
+# ----------------------------------------------------------------------------- model structure
+@dataclass(frozen=True)
+class _Structure:
+    """Pattern of a congeneric CFA: which item loads on which factor, and what is free."""
+
+    items: tuple[str, ...]
+    factors: tuple[str, ...]
+    pattern: np.ndarray  # p x m bool
+    std_lv: bool
+    free_lambda: tuple[tuple[int, int], ...] = field(default=())
+    fixed_lambda: tuple[tuple[int, int], ...] = field(default=())
+    free_phi: tuple[tuple[int, int], ...] = field(default=())
+
+    @classmethod
+    def build(cls, blocks: Mapping[str, Sequence[str]], std_lv: bool) -> _Structure:
+        factors = tuple(blocks)
+        items: list[str] = []
+        for f in factors:
+            for it in blocks[f]:
+                if it not in items:
+                    items.append(it)
+        p, m = len(items), len(factors)
+        pattern = np.zeros((p, m), dtype=bool)
+        free_l, fixed_l = [], []
+        for k, f in enumerate(factors):
+            for n, it in enumerate(blocks[f]):
+                j = items.index(it)
+                pattern[j, k] = True
+                if n == 0 and not std_lv:
+                    fixed_l.append((j, k))
+                else:
+                    free_l.append((j, k))
+        free_l.sort()
+        free_phi = [(a, b) for a in range(m) for b in range(a + 1) if not (std_lv and a == b)]
+        return cls(tuple(items), factors, pattern, std_lv, tuple(free_l), tuple(fixed_l),
+                   tuple(free_phi))
+
+    @property
+    def p(self) -> int:
+        return len(self.items)
+
+    @property
+    def m(self) -> int:
+        return len(self.factors)
+
+    @property
+    def n_lambda(self) -> int:
+        return len(self.free_lambda)
+
+    @property
+    def n_phi(self) -> int:
+        return len(self.free_phi)
+
+    @property
+    def q(self) -> int:
+        return self.n_lambda + self.n_phi + self.p
+
+    @cached_property
+    def _idx(self) -> tuple[np.ndarray, ...]:
+        """Index arrays of the free and fixed parameters (vectorised unpack and gradient)."""
+        def split(pairs: tuple[tuple[int, int], ...]) -> tuple[np.ndarray, np.ndarray]:
+            if not pairs:
+                return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+            a, b = zip(*pairs, strict=True)
+            return np.array(a), np.array(b)
+
+        lj, lk = split(self.free_lambda)
+        fj, fk = split(self.fixed_lambda)
+        pa, pb = split(self.free_phi)
+        return lj, lk, fj, fk, pa, pb
+
+    def unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lj, lk, fj, fk, pa, pb = self._idx
+        nl, nphi = self.n_lambda, self.n_phi
+        lam = np.zeros((self.p, self.m))
+        lam[fj, fk] = 1.0
+        lam[lj, lk] = theta[:nl]
+        phi = np.eye(self.m) if self.std_lv else np.zeros((self.m, self.m))
+        phi[pa, pb] = theta[nl:nl + nphi]
+        phi[pb, pa] = theta[nl:nl + nphi]
+        psi = theta[nl + nphi:]
+        return lam, phi, psi
+
+    def sigma(self, theta: np.ndarray) -> np.ndarray:
+        lam, phi, psi = self.unpack(theta)
+        out = lam @ phi @ lam.T
+        out[np.diag_indices(self.p)] += psi
+        return out
+
+    def grad_from_g(self, g: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """Chain rule: given symmetric G with dF = tr(G dSigma), return dF/dtheta."""
+        lam, phi, _ = self.unpack(theta)
+        lj, lk, _, _, pa, pb = self._idx
+        dlam = 2.0 * g @ lam @ phi
+        lgl = lam.T @ g @ lam
+        return np.concatenate([dlam[lj, lk], np.where(pa == pb, 1.0, 2.0) * lgl[pa, pb],
+                               np.diag(g)])
+
+    def dsigma(self, theta: np.ndarray) -> np.ndarray:
+        """Derivatives dSigma/dtheta_i as a (q, p, p) array (vectorised over parameters)."""
+        lam, phi, _ = self.unpack(theta)
+        p, nl, nphi = self.p, self.n_lambda, self.n_phi
+        out = np.zeros((self.q, p, p))
+        if nl:
+            lp = lam @ phi  # p x m
+            js, ks = (np.array(v) for v in zip(*self.free_lambda, strict=True))
+            idx = np.arange(nl)
+            out[idx, js, :] += lp[:, ks].T
+            out[idx, :, js] += lp[:, ks].T
+        if nphi:
+            a_, b_ = (np.array(v) for v in zip(*self.free_phi, strict=True))
+            outer = lam[:, a_].T[:, :, None] * lam[:, b_].T[:, None, :]
+            out[nl:nl + nphi] = np.where((a_ == b_)[:, None, None], outer,
+                                         outer + outer.transpose(0, 2, 1))
+        j = np.arange(p)
+        out[nl + nphi + j, j, j] = 1.0
+        return out
+
+    def labels(self) -> list[tuple[str, str, str]]:
+        lab = [(self.factors[k], "=~", self.items[j]) for (j, k) in self.free_lambda]
+        lab += [(self.factors[a], "~~", self.factors[b]) if a == b
+                else (self.factors[b], "~~", self.factors[a]) for (a, b) in self.free_phi]
+        lab += [(it, "~~", it) for it in self.items]
+        return lab
+
+    def start(self, s: np.ndarray) -> np.ndarray:
+        """Start values from one-factor principal components per block."""
+        p, m = self.p, self.m
+        sd = np.sqrt(np.diag(s))
+        r = s / np.outer(sd, sd)
+        lstd = np.zeros((p, m))
+        comp = np.zeros((p, m))
+        for k in range(m):
+            idx = np.flatnonzero(self.pattern[:, k])
+            if len(idx) == 1:
+                lstd[idx, k] = 0.9
+            else:
+                vals, vecs = np.linalg.eigh(r[np.ix_(idx, idx)])
+                v = vecs[:, -1] * np.sign(vecs[:, -1].sum() or 1.0)
+                lstd[idx, k] = np.clip(v * np.sqrt(max(vals[-1], 1e-6)), 0.2, 0.95)
+            comp[idx, k] = 1.0
+        # correlation of unit-weighted composites as factor correlations
+        cs = comp.T @ r @ comp
+        d = np.sqrt(np.clip(np.diag(cs), 1e-12, None))
+        fcor = np.clip(cs / np.outer(d, d), -0.95, 0.95)
+        np.fill_diagonal(fcor, 1.0)
+        theta = np.empty(self.q)
+        if self.std_lv:
+            lam = lstd * sd[:, None]
+            phi = fcor
+        else:
+            lam = np.zeros((p, m))
+            fsd = np.zeros(m)
+            for (j, k) in self.fixed_lambda:
+                fsd[k] = lstd[j, k] * sd[j]
+            fsd = np.where(fsd > 0, fsd, 1.0)
+            lam = lstd * sd[:, None] / fsd[None, :]
+            phi = fcor * np.outer(fsd, fsd)
+        for n, (j, k) in enumerate(self.free_lambda):
+            theta[n] = lam[j, k]
+        nl = self.n_lambda
+        for n, (a, b) in enumerate(self.free_phi):
+            theta[nl + n] = phi[a, b]
+        comm = (lstd ** 2).sum(axis=1)
+        theta[nl + self.n_phi:] = np.clip(1.0 - comm, 0.1, 0.9) * sd ** 2
+        return theta
