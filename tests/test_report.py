@@ -365,3 +365,10 @@ def test_nps_with_the_spec_rule_is_labelled_non_standard(built):
     assert "NPS −6 [" in page.plain
     assert "the spec's own rule (promoters 7, detractors 1, 2, 3, 4): not a standard" in page.plain
     assert "segment" in sec.results["by"] and "nps-1" in page.figures
+
+
+def test_binary_outcome_has_no_ceiling_flag(built):
+    _, rep, page = built["sim_base"]
+    tab = rep.readings.sections["data"].results["table"]
+    assert "repurchase" in tab.index and np.isnan(tab.loc["repurchase", "ceiling"])
+    assert "give repurchase the top" not in page.plain

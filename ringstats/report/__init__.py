@@ -93,7 +93,8 @@ class Report(ResultMixin):
         if "data" in s and s["data"].available:
             for col, r in s["data"].results["table"].iterrows():
                 add("data", col, "missing_share", r["missing"])
-                add("data", col, "ceiling_share", r["ceiling"])
+                if pd.notna(r["ceiling"]):  # none for a 0/1 outcome
+                    add("data", col, "ceiling_share", r["ceiling"])
         m = s.get("measurement")
         if m is not None and m.available and m.results.get("cfa") is not None:
             for k in ("cfi", "tli", "rmsea", "srmr"):

@@ -131,7 +131,8 @@ def _data_check(raw: pd.DataFrame, clean: pd.DataFrame, spec: RingSpec,
         v = v.mask(clean[col].isna())
         obs = v.dropna()
         osp = spec.outcome_spec(col) if col not in spec.item_map() else None
-        if col == spec.behaviour or (osp is not None and osp.kind == "binary"):
+        binary = col == spec.behaviour or (osp is not None and osp.kind == "binary")
+        if binary:
             lo, hi, npts, sname = 0, 1, 2, "0/1"
         else:
             sc = spec.scale_of(col)
@@ -146,8 +147,9 @@ def _data_check(raw: pd.DataFrame, clean: pd.DataFrame, spec: RingSpec,
             "coded_missing": int(raw_num.isin(codes).sum()) if codes else 0,
             "mean": float(obs.mean()) if obs.size else np.nan,
             "sd": float(obs.std(ddof=1)) if obs.size > 1 else np.nan,
-            "floor": float((obs == lo).mean()) if obs.size else np.nan,
-            "ceiling": float((obs == hi).mean()) if obs.size else np.nan,
+            # floor and ceiling mean nothing for a 0/1 outcome
+            "floor": float((obs == lo).mean()) if obs.size and not binary else np.nan,
+            "ceiling": float((obs == hi).mean()) if obs.size and not binary else np.nan,
             "points_used": f"{int(obs.nunique())}/{npts}",
         })
     table = pd.DataFrame(rows).set_index("column")
