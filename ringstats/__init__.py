@@ -22,6 +22,7 @@ module                 what it holds
 ``culture``            employee-customer linkage: ICC, multilevel, mediation
 ``ipma``               importance-performance map (priority map)
 ``report``             the self-contained HTML report of a survey
+``sufficient``         survey moments (:func:`summarize`): analyses beyond memory
 ``plotting``           every plot, on one ring palette
 ``cli``                the ``ringstats`` command line
 =====================  ==========================================================
@@ -71,6 +72,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "shape": ("MarginalEffects", "PlateauResult", "PlateauTable", "marginal_effects",
               "plateau", "plateau_table"),
     "whatif": ("WhatIfResult", "what_if"),
+    "sufficient": ("SurveyMoments", "summarize"),
 }
 _LAZY: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
 
@@ -108,6 +110,8 @@ __all__ = [
     "moderation", "ModerationResult", "moment_share", "MomentShareResult",
     "recovery_paradox", "RecoveryResult",
     "icc", "linkage", "LinkageResult", "mediation", "MediationResult",
+    # surveys beyond memory
+    "summarize", "SurveyMoments",
     # errors
     "RingstatsError", "SpecError", "ValidationError", "ConvergenceError",
     "InsufficientDataError", "MissingExtraError", "RingstatsWarning",

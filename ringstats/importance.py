@@ -46,6 +46,7 @@ from ._kernels.validation import (
 )
 from .errors import ConvergenceError, RingstatsError
 from .spec import RING_LABELS, RingSpec
+from .sufficient import dispatch, is_moments
 
 __all__ = [
     "regression",
@@ -226,6 +227,9 @@ def regression(
     >>> list(res.coefficients.columns)[:3]
     ['ring', 'estimate', 'se']
     """
+    if is_moments(data):
+        return dispatch("regression", data, outcome=outcome, drivers=drivers, spec=spec,
+                        weights=weights, standardize=standardize, cov_type=cov_type, ci=ci)
     import statsmodels.api as sm
 
     check_bool(standardize, "standardize")
@@ -386,12 +390,22 @@ def shapley(
     >>> bool(abs(imp["estimate"].sum() - imp.attrs["r2"]) < 1e-12)
     True
     """
+    if is_moments(data):
+        return dispatch("shapley", data, outcome=outcome, drivers=drivers, spec=spec,
+                        groups=groups, weights=weights, method=method, n_perm=n_perm,
+                        seed=seed)
     check_option(method, "method", SHAPLEY_METHODS)
     check_int(n_perm, "n_perm", min_value=2)
     check_seed(seed)
     prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights,
                     linear_only=True, exact=False)
-    corr = _corr_matrix(prep)
+    return _shapley_from_corr(_corr_matrix(prep), prep, groups, method, n_perm, seed)
+
+
+def _shapley_from_corr(corr: np.ndarray, prep: Any, groups: Any, method: str, n_perm: int,
+                       seed: int | None) -> pd.DataFrame:
+    """Shapley table from the correlation matrix of [drivers, outcome] (shared with the
+    survey-moments path; ``prep`` needs ``names``, ``ring``, ``outcome``, ``design.notes``)."""
     p = len(prep.names)
     if groups is None:
         out = _driver_shapley(corr, prep, method, n_perm, seed)
@@ -1019,6 +1033,10 @@ def drivers(
     >>> list(res.rings.index)
     [1, 2, 3]
     """
+    if is_moments(data):
+        return dispatch("drivers", data, spec=spec, outcome=outcome, kind=kind, weights=weights,
+                        scores=scores, n_boot=n_boot, ci=ci, ci_method=ci_method, seed=seed,
+                        n_jobs=n_jobs, progress=progress)
     if not isinstance(spec, RingSpec):
         raise RingstatsError(f"`spec` must be a RingSpec; got {type(spec).__name__}.")
     if kind is not None:
@@ -1039,10 +1057,7 @@ def drivers(
     y, K = prep.design.y, prep.design.K
     X = prep.X
     w = np.ones(prep.n) if prep.w is None else prep.w
-    rings = sorted({prep.ring[c] for c in prep.names})
-    masks = [sum(1 << j for j, c in enumerate(prep.names) if prep.ring[c] == r) for r in rings]
-    lay = _Layout(p, rings, core.group_masks_to_sets(masks),
-                  [(a, b) for a, b in _PAIRS if a in rings and b in rings])
+    lay = _driver_layout(prep.names, prep.ring)
     if kind == "continuous":
         _corr_matrix(prep)  # checks the outcome varies
     est = _batch_stats(kind, X, y, w, K, lay, w[None])[0]
@@ -1065,16 +1080,35 @@ def drivers(
         lo, hi = _ci(boot, est, jack, ci, ci_method)
     else:
         lo = hi = np.full(lay.size, np.nan)
+    return _driver_result(prep.names, prep.ring, lay, est, boot, lo, hi, n_boot=n_boot, ci=ci,
+                          ci_method=ci_method, kind=kind, outcome=prep.outcome, n=prep.n,
+                          scores=scores, model=prep.design.model,
+                          outcome_label=prep.design.outcome_label, notes=prep.design.notes)
 
+
+def _driver_layout(names: list[str], ring: dict[str, int]) -> _Layout:
+    p = len(names)
+    rings = sorted({ring[c] for c in names})
+    masks = [sum(1 << j for j, c in enumerate(names) if ring[c] == r) for r in rings]
+    return _Layout(p, rings, core.group_masks_to_sets(masks),
+                   [(a, b) for a, b in _PAIRS if a in rings and b in rings])
+
+
+def _driver_result(names: list[str], ring: dict[str, int], lay: _Layout, est: np.ndarray,
+                   boot: np.ndarray, lo: np.ndarray, hi: np.ndarray, *, n_boot: int, ci: float,
+                   ci_method: str, kind: str, outcome: str, n: int, scores: str,
+                   model: Any, outcome_label: Any, notes: Any) -> DriverResult:
+    """Tables of a driver analysis from its estimates and replicates (shared with the
+    survey-moments path)."""
+    p, rings = lay.p, lay.rings
     g = len(rings)
     i_lmg, i_rv, i_sh = slice(0, p), slice(p, p + g), slice(p + g, p + 2 * g)
     i_d = slice(p + 2 * g, p + 2 * g + len(lay.pairs))
-    names = prep.names
     dnames = [f"ring{a} - ring{b}" for a, b in lay.pairs]
     r2 = float(est[-1])
 
     cons = pd.DataFrame(
-        {"ring": [prep.ring[c] for c in names], "estimate": est[i_lmg], "ci_low": lo[i_lmg],
+        {"ring": [ring[c] for c in names], "estimate": est[i_lmg], "ci_low": lo[i_lmg],
          "ci_high": hi[i_lmg], "share": est[i_lmg] / r2, "rank": _rank(est[i_lmg])},
         index=pd.Index(names, name="construct"),
     )
@@ -1108,8 +1142,7 @@ def drivers(
         constructs=cons, rings=ring_tab, differences=diff, ranks=ranks, r2=r2,
         r2_ci_low=float(lo[-1]), r2_ci_high=float(hi[-1]),
         measure="R2" if kind == "continuous" else "McFadden pseudo-R2", kind=kind,
-        outcome=prep.outcome, n=prep.n, n_boot=n_boot, ci=ci, ci_method=ci_method,
+        outcome=outcome, n=n, n_boot=n_boot, ci=ci, ci_method=ci_method,
         boot=pd.DataFrame(boot, columns=boot_cols), scores=scores,
-        model=prep.design.model, outcome_label=prep.design.outcome_label,
-        notes=prep.design.notes,
+        model=model, outcome_label=outcome_label, notes=notes,
     )

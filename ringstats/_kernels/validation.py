@@ -23,8 +23,24 @@ def _show(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _public_caller() -> str:
+    """Name of the nearest public ringstats function on the call stack."""
+    import sys
+
+    public = set(getattr(sys.modules.get("ringstats"), "__all__", ()))
+    f = sys._getframe(2)
+    while f is not None:
+        if f.f_code.co_name in public:
+            return f.f_code.co_name
+        f = f.f_back
+    return "this analysis"
+
+
 def check_dataframe(data: Any, param: str = "data", *, min_rows: int = 1) -> pd.DataFrame:
     """Return ``data`` if it is a non-empty DataFrame, else raise."""
+    rows_error = getattr(type(data), "rows_error", None)  # survey moments: no rows here
+    if rows_error is not None:
+        raise rows_error(_public_caller())
     if not isinstance(data, pd.DataFrame):
         raise RingstatsError(
             f"`{param}` must be a pandas DataFrame; got {type(data).__name__}."

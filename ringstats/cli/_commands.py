@@ -25,11 +25,20 @@ def simulate(ctx: Context) -> Output:
     if args.world not in WORLDS:
         raise RingstatsError(f"`--world` must be one of {', '.join(sorted(WORLDS))}; "
                              f"got {args.world!r}.")
-    world = draw(args.world, n=args.n, seed=ctx.get("seed"))
     out = Path(args.output)
+    parquet = out.suffix.lower() in (".parquet", ".pq")
+    if parquet:  # large worlds: drawn and written a chunk at a time
+        from ..simulate import write_parquet
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        world = write_parquet(args.world, out, n=args.n, seed=ctx.get("seed"),
+                              chunk_size=ctx.get("chunk_size") or 500_000)
+    else:
+        world = draw(args.world, n=args.n, seed=ctx.get("seed"))
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        world.customers.to_csv(out, index=False)
+        if not parquet:
+            world.customers.to_csv(out, index=False)
         spec_path = Path(args.spec_out) if args.spec_out else out.with_suffix(".spec.yaml")
         world.spec.to_yaml(spec_path)
         emp_path = out.with_name(out.stem + "_employees.csv")
@@ -37,7 +46,7 @@ def simulate(ctx: Context) -> Output:
     except OSError as exc:
         raise RingstatsError(f"`--output` could not be written: {exc}") from None
     text = "\n".join([
-        f"wrote {len(world.customers):,} customers to {out}",
+        f"wrote {args.n if parquet else len(world.customers):,} customers to {out}",
         f"wrote {len(world.employees):,} employees to {emp_path}",
         f"wrote the RingSpec to {spec_path}",
         f"world '{args.world}': population NPS {world.truth.population_nps:+.1f}",
@@ -152,10 +161,17 @@ def nps(ctx: Context) -> Output:
     by = ctx.get("by") or [c for c in (getattr(spec, "segment", None),
                                        getattr(spec, "moment", None)) if c]
     tables = {}
+    from ..sufficient import is_moments
+
     for col in by:
-        if col not in data.columns:
+        if is_moments(data):  # survey moments: grouped by these columns when read
+            if col not in (data.by or ()):
+                raise RingstatsError(f"`--by` names column {col!r}, which is not in the data.")
+            if len(data.levels(col)) < 2:
+                continue
+        elif col not in data.columns:
             raise RingstatsError(f"`--by` names column {col!r}, which is not in the data.")
-        if data[col].nunique() < 2:
+        elif data[col].nunique() < 2:
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RingstatsWarning)

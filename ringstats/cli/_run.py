@@ -109,8 +109,22 @@ class Context:
         return spec
 
     def load(self) -> tuple[Any, Any]:
-        """The survey, validated against the spec (a cleaned copy), and the spec."""
+        """The survey, validated against the spec (a cleaned copy), and the spec.
+
+        A Parquet file, a glob or ``--engine`` reads it with
+        :func:`ringstats.sufficient.read_source`: survey moments (duckdb, dask) or a frame
+        (pandas)."""
         spec = self.read_spec()
+        from ..sufficient import is_moments, read_source, wants_moments
+
+        engine = self.get("engine")
+        if wants_moments(str(self.args.data), engine):
+            by = list(dict.fromkeys([*(self.get("by") or []), *spec.role_columns()[:2]]))
+            data = read_source(self.args.data, spec=spec, engine=engine, by=by or None,
+                               n_boot=int(self.get("n_boot") or 0), seed=self.get("seed"))
+            self._input.update(data=str(self.args.data),
+                               n_rows=int(data.n if is_moments(data) else len(data)))
+            return (data if is_moments(data) else spec.validate(data)), spec
         data = self.read_csv()
         return spec.validate(data), spec
 

@@ -42,7 +42,12 @@ def _f(*names: str, api: str | None = None, **kwargs: Any) -> Flag:
 #: be told from the command's own default (:attr:`Command.defaults`).
 FLAGS: dict[str, Flag] = {
     # input
-    "data": _f("data", metavar="DATA", help="survey CSV (one row per respondent)"),
+    "data": _f("data", metavar="DATA",
+               help="survey CSV or Parquet file, or a glob of them (one row per respondent)"),
+    "engine": _f("--engine", choices=("duckdb", "dask", "pandas"), default=None,
+                 help="how DATA is read: duckdb (default for Parquet or a glob) or dask stream "
+                      "it into survey moments (ringstats.summarize); pandas reads it into "
+                      "memory"),
     "spec": _f("--spec", required=True, metavar="YAML", help="ring specification (YAML)"),
     "spec_file": _f("spec_file", metavar="YAML", help="ring specification (YAML)"),
     # output (every command)
@@ -93,7 +98,11 @@ FLAGS: dict[str, Flag] = {
     # simulate
     "world": _f("--world", default="base", help="simulated world (default base)"),
     "n": _f("-n", type=int, default=7200, help="number of customers (default 7200)"),
-    "output": _f("-o", "--output", required=True, metavar="CSV", help="customer CSV to write"),
+    "output": _f("-o", "--output", required=True, metavar="FILE",
+                 help="customer CSV to write (.parquet: Parquet, written in chunks)"),
+    "chunk_size": _f("--chunk-size", type=int, default=None, metavar="N",
+                     help="with a .parquet output: customers drawn and written per chunk "
+                          "(default 500000)"),
     "spec_out": _f("--spec-out", default=None, metavar="YAML",
                    help="where to write the spec YAML (default: OUTPUT with .spec.yaml)"),
     # report
@@ -128,18 +137,18 @@ _C = "ringstats.cli._commands"
 #: The command table (static: the parser is built from it without importing any analysis).
 COMMANDS: tuple[Command, ...] = (
     Command("simulate", f"{_C}:simulate", "draw a simulated three-ring world to CSV",
-            ("world", "n", "seed", "output", "spec_out"), {"seed": 0}),
+            ("world", "n", "seed", "output", "spec_out", "chunk_size"), {"seed": 0}),
     Command("validate", f"{_C}:validate", "check a survey CSV against a ring specification",
             ("data", "spec")),
     Command("measure", f"{_C}:measure", "reliability, CFA fit and validity",
-            ("data", "spec", "seed", "n_boot", "jobs"), {"seed": 0}),
+            ("data", "spec", "seed", "n_boot", "jobs", "engine"), {"seed": 0}),
     Command("drivers", f"{_C}:drivers", "construct and ring importance (Shapley shares, CIs)",
-            ANALYSIS + ("scores",), {"seed": 0, "n_boot": 200, "scores": "mean"}),
+            ANALYSIS + ("scores", "engine"), {"seed": 0, "n_boot": 200, "scores": "mean"}),
     Command("plateau", f"{_C}:plateau", "plateau verdict per ring and construct",
             ANALYSIS + ("scores", "sesoi", "sesoi_ratio", "driver"),
             {"seed": 0, "n_boot": 200, "scores": "latent"}),
     Command("nps", f"{_C}:nps", "NPS with CIs, per segment and moment",
-            ANALYSIS + ("by",), {"seed": 0}),
+            ANALYSIS + ("by", "engine"), {"seed": 0}),
     Command("asymmetry", f"{_C}:asymmetry", "penalty-reward and impact asymmetry",
             ANALYSIS + ("low", "high", "neutral", "threshold"), {"seed": 0, "n_boot": 200}),
     Command("spec draft", f"{_C}:spec_draft",

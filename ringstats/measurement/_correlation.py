@@ -31,6 +31,7 @@ from .._kernels.validation import (
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec, blocks_of
+from ..sufficient import dispatch, is_moments
 
 __all__ = ["polychoric", "PolychoricResult", "correlation", "nearest_pd"]
 
@@ -408,6 +409,9 @@ def polychoric(
     >>> pc.rho.shape
     (3, 3)
     """
+    if is_moments(data):
+        return dispatch("polychoric", data, items=items, spec=spec, correct=correct,
+                        smooth=smooth, nan_policy=nan_policy, max_categories=max_categories)
     check_dataframe(data)
     if spec is not None:
         data, _ = items_frame(data, spec)
@@ -435,7 +439,16 @@ def polychoric(
         rows, cj = np.nonzero(block >= 0)
         onehot[rows, cj * k + block[rows, cj]] = 1.0
         cnt += onehot.T @ onehot
-    cnt = cnt.reshape(p, k, p, k)
+    maxes = np.array([np.max(codes[:, j]) for j in range(p)])
+    return _polychoric_from_counts(cnt.reshape(p, k, p, k), cols, maxes, correct, smooth)
+
+
+def _polychoric_from_counts(cnt: np.ndarray, cols: list[str], maxes: np.ndarray,
+                            correct: float, smooth: bool) -> PolychoricResult:
+    """Polychoric matrix from the pairwise tables ``cnt`` (p, k, p, k; the diagonal blocks
+    hold each item's own counts) and the largest code per item (shared with the
+    survey-moments path)."""
+    p, k = cnt.shape[0], cnt.shape[1]
     marg = cnt[np.arange(p), :, np.arange(p), :].diagonal(axis1=1, axis2=2)  # p, k
     nobs = marg.sum(axis=1)
     cum = np.cumsum(marg, axis=1)[:, :-1] / nobs[:, None]
@@ -449,7 +462,6 @@ def polychoric(
             f"items `{cols[ii[q]]}` and `{cols[jj[q]]}` are never answered together; their "
             "polychoric correlation is undefined."
         )
-    maxes = np.array([np.max(codes[:, j]) for j in range(p)])
     global_tau = bool(np.all(maxes == maxes[0]))
     corrected = 0
     if global_tau:
@@ -488,11 +500,11 @@ def polychoric(
             warnings.warn(
                 f"the polychoric matrix is not positive definite (smallest eigenvalue "
                 f"{min_ev:.3g}); it was smoothed (psych cor.smooth). Inspect `raw_rho`.",
-                RingstatsWarning, stacklevel=2)
+                RingstatsWarning, stacklevel=3)
     elif min_ev <= 0:
         warnings.warn(
             f"the polychoric matrix is not positive definite (smallest eigenvalue "
-            f"{min_ev:.3g}); smoothing was switched off.", RingstatsWarning, stacklevel=2)
+            f"{min_ev:.3g}); smoothing was switched off.", RingstatsWarning, stacklevel=3)
     thr = pd.DataFrame(tau, index=cols, columns=[str(c) for c in range(1, k)])
     return PolychoricResult(
         rho=out, thresholds=thr, n=pd.DataFrame(nmat.astype(int), index=cols, columns=cols),

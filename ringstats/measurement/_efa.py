@@ -34,6 +34,7 @@ from .._kernels.validation import (
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec
+from ..sufficient import dispatch, is_moments
 from . import _extract
 
 __all__: list[str] = []
@@ -539,6 +540,10 @@ def efa(
     >>> res.loadings.shape
     (6, 2)
     """
+    if is_moments(data):
+        return dispatch("efa", data, items=items, spec=spec, n_factors=n_factors, method=method,
+                        rotation=rotation, correlation=correlation, nan_policy=nan_policy,
+                        seed=seed)
     check_dataframe(data)
     cols = _select_items(data, items, spec)
     check_option(method, "method", _METHODS)
@@ -564,6 +569,16 @@ def efa(
         pa = _parallel_from(x, r, n, n_iter=100, quantile=0.95, correlation=correlation,
                             method="pca", nan_policy=nan_policy, seed=seed, progress=None)
         k = min(max(pa.n_factors, 1), kmax)
+    return _efa_from_corr(r, n, notes, cols, k, method=method, rotation=rotation,
+                          correlation=correlation, nan_policy=nan_policy, pa=pa)
+
+
+def _efa_from_corr(r: np.ndarray, n: int, notes: list[str], cols: list[str], k: int, *,
+                   method: str, rotation: str, correlation: str, nan_policy: str,
+                   pa: Any) -> EFAResult:
+    """Extraction, rotation and fit from a correlation matrix (shared with the
+    survey-moments path)."""
+    p = len(cols)
     with linalg.single_thread_blas():
         lam, phi = _extract.rotate(_extract.extract(r, k, method), rotation)
     # order by variance explained (psych), then reflect to positive column sums
@@ -589,7 +604,7 @@ def efa(
     if heywood:
         warnings.warn(f"Heywood or near-Heywood case (communality >= 0.995): "
                       f"{', '.join(heywood)}; interpret with care.", RingstatsWarning,
-                      stacklevel=2)
+                      stacklevel=3)
     return EFAResult(
         loadings=loadings,
         structure=pd.DataFrame(structure, index=cols, columns=names),

@@ -32,6 +32,7 @@ from ..errors import (
     SpecError,
 )
 from ..spec import RingSpec
+from ..sufficient import dispatch, is_moments
 
 __all__ = ["reliability", "ReliabilityResult", "cronbach_alpha"]
 
@@ -298,6 +299,8 @@ def reliability(
     >>> list(rel.table.columns[:4])
     ['ring', 'n_items', 'n', 'alpha']
     """
+    if is_moments(data):
+        return dispatch("reliability", data, spec=spec, ci=ci, nan_policy=nan_policy)
     data, blocks = items_frame(data, spec)
     check_probability(ci, "ci")
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)

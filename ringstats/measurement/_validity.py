@@ -26,6 +26,7 @@ from .._kernels.validation import (
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec
+from ..sufficient import dispatch, is_moments
 
 __all__ = ["htmt", "HTMTResult", "fornell_larcker"]
 
@@ -212,6 +213,9 @@ def htmt(
     >>> res.matrix.shape
     (6, 6)
     """
+    if is_moments(data):
+        return dispatch("htmt", data, spec=spec, version=version, n_boot=n_boot, ci=ci,
+                        seed=seed, nan_policy=nan_policy, absolute=absolute, progress=progress)
     data, blocks = items_frame(data, spec)
     version = check_option(version, "version", (1, 2))
     check_int(n_boot, "n_boot", min_value=0)

@@ -23,6 +23,7 @@ from .._kernels.validation import (
     renamed,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ..sufficient import dispatch, is_moments
 from ._input import P_ADJUST, SMALL_N, _kish, _prepare, _resolve_rule, _Scores, _sorted_levels
 from ._one import _adjusted, _check_common, _shares, _var1, nps
 
@@ -335,6 +336,9 @@ def nps_by(
     ['n', 'promoters', 'passives', 'detractors']
     """
     ltr = outcome
+    if is_moments(data):
+        return dispatch("nps_by", data, by=by, ltr=ltr, weights=weights, ci=ci, method=method,
+                        p_adjust=p_adjust, compare=compare, min_n=min_n, scale=scale, spec=spec)
     from statsmodels.stats.multitest import multipletests
 
     frame, ltr, scale, rule_notes = _resolve_rule(check_dataframe(data), spec, ltr, scale)

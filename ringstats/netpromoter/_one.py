@@ -21,6 +21,7 @@ from .._kernels.validation import (
     renamed,
 )
 from ..errors import RingstatsWarning
+from ..sufficient import dispatch, is_moments
 from ._input import METHODS, SMALL_N, _kish, _prepare, _resolve_rule, _Scores, _warn_if_short_scale
 
 
@@ -269,6 +270,9 @@ def nps(
     (20.0, 6.6)
     """
     ltr = outcome
+    if is_moments(data):
+        return dispatch("nps", data, ltr=ltr, weights=weights, ci=ci, method=method, n_boot=n_boot,
+                        seed=seed, scale=scale, spec=spec)
     ci, method, n_boot = _check_common(ci, method, n_boot, seed)
     data, ltr, scale, rule_notes = _resolve_rule(data, spec, ltr, scale)
     s = _prepare(data, ltr, weights, scale)

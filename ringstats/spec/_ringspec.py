@@ -482,7 +482,7 @@ class RingSpec:
             out.append((f"ltr ({self.ltr})", self.ltr_scale))
         return out
 
-    def validate(self, data: pd.DataFrame) -> pd.DataFrame:
+    def validate(self, data: pd.DataFrame, *, whole: bool = True) -> pd.DataFrame:
         """Check ``data`` against the spec and return a cleaned copy.
 
         The copy has missing-value codes replaced by NaN (the global codes, those of
@@ -490,7 +490,9 @@ class RingSpec:
         columns as float (a binary outcome with a text label as 1/0), and
         reverse-keyed items recoded as ``min + max - x``. Reverse keying is
         recorded in ``DataFrame.attrs`` so validating an already validated frame
-        does not recode twice.
+        does not recode twice. ``whole=False`` says ``data`` is one chunk of a larger
+        survey (:func:`ringstats.summarize`): the checks that need every row (constant
+        column, an outcome never observed) are left to the caller.
 
         Raises
         ------
@@ -516,8 +518,9 @@ class RingSpec:
                 role = self._role(col)
                 problems.append(f"unknown column: `{col}` ({role}) is not in the data")
         cols = [c for c in dict.fromkeys(self._scaled_items() + self.outcomes) if c in present]
-        out = self.clean(data, cols, problems=problems, constant=True)
-        if self.ltr and self.ltr in present and out[self.ltr].isna().all() and not self.loyalty:
+        out = self.clean(data, cols, problems=problems, constant=whole)
+        if (whole and self.ltr and self.ltr in present and out[self.ltr].isna().all()
+                and not self.loyalty):
             problems.append(f"missing outcome: `{self.ltr}` has no observed values")
         if problems:
             raise ValidationError(list(dict.fromkeys(problems)))

@@ -27,6 +27,7 @@ from ...errors import (
     SpecError,
 )
 from ...spec import RingSpec, blocks_of
+from ...sufficient import dispatch, is_moments
 from ._engine import (
     _check_pd,
     _em_saturated,
@@ -288,6 +289,9 @@ def cfa(
     >>> round(float(res.fit["cfi"]), 2)
     1.0
     """
+    if is_moments(data):
+        return dispatch("cfa", data, spec=spec, nan_policy=nan_policy, std_lv=std_lv,
+                        information=information, ci=ci)
     data, _ = items_frame(data, spec)
     blocks = _blocks_from(spec)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
@@ -323,6 +327,14 @@ def cfa(
             )
         s = pd.DataFrame(x).cov(ddof=1).to_numpy() * (npair - 1) / npair
         mean = np.nanmean(x, axis=0)
+    return _cfa_from_cov(st, s, mean, n, nan_policy, information, blocks, notes, ci)
+
+
+def _cfa_from_cov(st: _Structure, s: np.ndarray, mean: np.ndarray, n: int, nan_policy: str,
+                  information: str, blocks: dict, notes: list[str], ci: float) -> CFAResult:
+    """ML fit, standard errors and fit report from a sample covariance (ddof 0) and n
+    (shared by :func:`cfa` and the survey-moments path)."""
+    p = st.p
     _check_pd(s, "sample covariance matrix" + (" (pairwise)" if nan_policy == "pairwise" else ""))
     df = p * (p + 1) // 2 - st.q
     if df < 0:
