@@ -24,16 +24,18 @@ def _show(value: Any, limit: int = 60) -> str:
 
 
 def _public_caller() -> str:
-    """Name of the nearest public ringstats function on the call stack."""
+    """Name of the outermost public ringstats function on the call stack (the one called)."""
     import sys
 
     public = set(getattr(sys.modules.get("ringstats"), "__all__", ()))
+    name = "this analysis"
     f = sys._getframe(2)
     while f is not None:
-        if f.f_code.co_name in public:
-            return f.f_code.co_name
+        if (f.f_code.co_name in public
+                and str(f.f_globals.get("__name__", "")).startswith("ringstats")):
+            name = f.f_code.co_name
         f = f.f_back
-    return "this analysis"
+    return name
 
 
 def check_dataframe(data: Any, param: str = "data", *, min_rows: int = 1) -> pd.DataFrame:
