@@ -35,6 +35,7 @@ from ._kernels.bootstrap import (
     run_replicates,
     spawn_seeds,
 )
+from ._kernels.linalg import damped_newton
 from ._kernels.regression import logit
 from ._kernels.results import ResultMixin, Summary, as_result
 from ._kernels.validation import (
@@ -44,7 +45,7 @@ from ._kernels.validation import (
     check_probability,
     check_seed,
 )
-from .errors import ConvergenceError, RingstatsError
+from .errors import RingstatsError
 from .spec import RING_LABELS, RingSpec
 from .sufficient import dispatch, is_moments
 
@@ -687,8 +688,7 @@ def _ordinal_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, K: int, tol: float 
             return -np.inf
         return float(w @ np.log(prob))
 
-    cur = ll(par)
-    for _ in range(max_iter):
+    def step(par: np.ndarray) -> np.ndarray:
         a, c, Fa, Fc, prob = parts(par)
         fa, fc = Fa * (1 - Fa), Fc * (1 - Fc)
         u, lo = fa / prob, fc / prob
@@ -697,20 +697,11 @@ def _ordinal_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, K: int, tol: float 
         haa, hcc, hac = ga - u**2, -gc - lo**2, u * lo
         H = (A * (w * haa)[:, None]).T @ A + (C * (w * hcc)[:, None]).T @ C
         M = (A * (w * hac)[:, None]).T @ C
-        H = H + M + M.T
-        step = -np.linalg.solve(H, g)
-        t = 1.0
-        while True:
-            new = ll(par + t * step)
-            if new >= cur - 1e-12 or t < 1e-8:
-                break
-            t /= 2
-        par = par + t * step
-        done = abs(new - cur) < tol * (1 + abs(cur))
-        cur = new
-        if done:
-            return cur
-    raise ConvergenceError("ordinal (cumulative logit) model did not converge.")
+        return -np.linalg.solve(H + M + M.T, g)
+
+    _, cur = damped_newton(ll, step, par, tol=tol, max_iter=max_iter,
+                           what="ordinal (cumulative logit) model")
+    return cur
 
 
 def _check_glm_size(kind: str, p: int) -> None:

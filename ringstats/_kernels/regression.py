@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from ..errors import ConvergenceError, InsufficientDataError
+from ..errors import InsufficientDataError
+from .linalg import damped_newton
 from .validation import check_int
 
 __all__ = ["OLSFit", "ols", "logit", "HARRELL_QUANTILES", "harrell_knots", "rcs_basis",
@@ -126,24 +127,15 @@ def logit(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, *, tol: flo
         eta = X @ b
         return float(w @ (y * eta - np.logaddexp(0, eta)))
 
-    cur = ll(beta)
-    for _ in range(max_iter):
-        mu = special.expit(X @ beta)
+    def step(b: np.ndarray) -> np.ndarray:
+        mu = special.expit(X @ b)
         g = X.T @ (w * (y - mu))
         H = (X * (w * mu * (1 - mu))[:, None]).T @ X
-        step = np.linalg.solve(H, g)
-        t = 1.0
-        while True:
-            new = ll(beta + t * step)
-            if new >= cur - 1e-12 or t < 1e-8:
-                break
-            t /= 2
-        beta = beta + t * step
-        done = abs(new - cur) < tol * (1 + abs(cur))
-        cur = new
-        if done:
-            return beta
-    raise ConvergenceError("logistic regression did not converge (complete separation?).")
+        return np.linalg.solve(H, g)
+
+    beta, _ = damped_newton(ll, step, beta, tol=tol, max_iter=max_iter,
+                            what="logistic regression (complete separation?)")
+    return beta
 
 
 #: Harrell (2015, Regression Modeling Strategies, 2nd ed., Table 2.3) knot quantiles.
