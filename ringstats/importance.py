@@ -35,6 +35,7 @@ from ._kernels.bootstrap import (
     run_replicates,
     spawn_seeds,
 )
+from ._kernels.dispatch import dispatch, is_moments
 from ._kernels.linalg import damped_newton
 from ._kernels.regression import logit
 from ._kernels.results import ResultMixin, Summary, as_result
@@ -47,7 +48,6 @@ from ._kernels.validation import (
 )
 from .errors import RingstatsError
 from .spec import RING_LABELS, RingSpec
-from .sufficient import dispatch, is_moments
 
 __all__ = [
     "regression",

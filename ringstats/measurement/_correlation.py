@@ -19,6 +19,7 @@ import pandas as pd
 from scipy.special import ndtr, ndtri
 
 from .._data import items_frame
+from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_bool,
@@ -31,7 +32,6 @@ from .._kernels.validation import (
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec, blocks_of
-from ..sufficient import dispatch, is_moments
 
 __all__ = ["polychoric", "PolychoricResult", "correlation", "nearest_pd"]
 

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from .._kernels import linalg
+from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.progress import progress_iter
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
@@ -34,7 +35,6 @@ from .._kernels.validation import (
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec
-from ..sufficient import dispatch, is_moments
 from . import _extract
 
 __all__: list[str] = []

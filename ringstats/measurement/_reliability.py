@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from .._data import items_frame
+from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.linalg import minres_one_factor
 from .._kernels.results import ResultMixin, Summary, as_result
 from .._kernels.validation import (
@@ -32,7 +33,6 @@ from ..errors import (
     SpecError,
 )
 from ..spec import RingSpec
-from ..sufficient import dispatch, is_moments
 
 __all__ = ["reliability", "ReliabilityResult", "cronbach_alpha"]
 

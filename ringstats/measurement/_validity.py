@@ -12,6 +12,7 @@ import pandas as pd
 
 from .._data import items_frame
 from .._kernels.bootstrap import percentile_interval
+from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.linalg import pairwise_corr as _corr_batch
 from .._kernels.progress import progress_iter
 from .._kernels.results import ResultMixin, Summary, as_result
@@ -26,7 +27,6 @@ from .._kernels.validation import (
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec
-from ..sufficient import dispatch, is_moments
 
 __all__ = ["htmt", "HTMTResult", "fornell_larcker"]
 

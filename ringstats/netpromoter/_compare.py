@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from .._kernels.bootstrap import percentile_interval
+from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.results import ResultMixin, Summary, as_result
 from .._kernels.validation import (
     check_bool,
@@ -23,7 +24,6 @@ from .._kernels.validation import (
     renamed,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from ..sufficient import dispatch, is_moments
 from ._input import P_ADJUST, SMALL_N, _kish, _prepare, _resolve_rule, _Scores, _sorted_levels
 from ._one import _adjusted, _check_common, _shares, _var1, nps
 

@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from .._kernels.bootstrap import percentile_interval
+from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_int,
@@ -21,7 +22,6 @@ from .._kernels.validation import (
     renamed,
 )
 from ..errors import RingstatsWarning
-from ..sufficient import dispatch, is_moments
 from ._input import METHODS, SMALL_N, _kish, _prepare, _resolve_rule, _Scores, _warn_if_short_scale
 
 

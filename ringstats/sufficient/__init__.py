@@ -15,8 +15,6 @@ only when a source needs them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ._moments import GroupMoments, Layout, SurveyMoments
 from ._sources import ENGINES, read_source, summarize, wants_moments
 
@@ -24,30 +22,10 @@ __all__ = ["summarize", "SurveyMoments", "GroupMoments", "Layout", "read_source"
            "is_moments", "dispatch", "needs_rows", "wants_moments", "ENGINES"]
 
 
-def is_moments(obj: Any) -> bool:
-    """True when ``obj`` is a :class:`SurveyMoments` (the dispatch test)."""
-    return isinstance(obj, SurveyMoments)
+from .._kernels.dispatch import dispatch, is_moments, needs_rows, register, register_type
+from . import _drivers, _measure
 
-
-def dispatch(name: str, data: SurveyMoments, **kwargs: Any) -> Any:
-    """Run analysis ``name`` from moments (called at the top of the public functions)."""
-    from . import _drivers, _measure
-
-    for mod in (_measure, _drivers):
-        fn = getattr(mod, name, None)
-        if fn is not None:
-            return fn(data, **kwargs)
-    raise needs_rows(name)
-
-
-def needs_rows(name: str, what: str = "") -> Exception:
-    """The error for an analysis that needs raw rows."""
-    from ..errors import RingstatsError
-
-    why = f" ({what})" if what else ""
-    return RingstatsError(
-        f"`{name}` needs the survey's rows{why}; a SurveyMoments holds only means, "
-        "cross-products, tables and counts. Draw a sample of rows instead (for example "
-        "`duckdb.sql(\"SELECT * FROM 'survey.parquet' USING SAMPLE 100000\").df()` or "
-        "`ddf.sample(frac=...)` in Dask), clean it with `spec.validate` and pass the "
-        "DataFrame.")
+register_type(SurveyMoments)
+for _mod in (_measure, _drivers):
+    for _name in getattr(_mod, "ANALYSES", ()):
+        register(_name, getattr(_mod, _name))

@@ -19,17 +19,21 @@ import pandas as pd
 from scipy import stats
 
 from .._kernels import shapley as core
+from .._kernels.dispatch import needs_rows
 from .._kernels.results import as_result
 from .._kernels.validation import check_bool, check_int, check_option, check_probability
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec
-from . import needs_rows
 from ._moments import GroupMoments, SurveyMoments
 
 __all__ = ["drivers", "shapley", "regression", "nps", "nps_by"]
 
 
 # ------------------------------------------------------------------------------ drivers block
+
+#: Public analyses this module runs from moments (registered by the package facade).
+ANALYSES = ('drivers', 'shapley', 'regression', 'nps', 'nps_by')
+
 def _check_drivers_call(m: SurveyMoments, name: str, spec: Any, outcome: Any, weights: Any,
                         drivers: Any = None) -> tuple[list[str], dict[str, int] | None]:
     lay = m.layout

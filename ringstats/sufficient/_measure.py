@@ -16,14 +16,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._kernels.dispatch import needs_rows
 from .._kernels.validation import check_bool, check_int, check_option, check_probability
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..spec import RingSpec, blocks_of
-from . import needs_rows
 from ._moments import SurveyMoments
 
 __all__ = ["reliability", "cfa", "htmt", "polychoric", "efa"]
 
+
+
+#: Public analyses this module runs from moments (registered by the package facade).
+ANALYSES = ('cfa', 'reliability', 'htmt', 'polychoric', 'efa')
 
 def _index(m: SurveyMoments, items: list[str], where: str = "variables") -> np.ndarray:
     names = list(getattr(m.layout, where))

@@ -141,7 +141,7 @@ class SurveyMoments(ResultMixin):
     @staticmethod
     def rows_error(name: str) -> Exception:
         """The error an analysis without a moments path raises (``check_dataframe``)."""
-        from . import needs_rows
+        from .._kernels.dispatch import needs_rows
 
         return needs_rows(name)
 

@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from ..._data import items_frame
+from ..._kernels.dispatch import dispatch, is_moments
 from ..._kernels.results import ResultMixin, Summary
 from ..._kernels.validation import (
     check_bool,
@@ -27,7 +28,6 @@ from ...errors import (
     SpecError,
 )
 from ...spec import RingSpec, blocks_of
-from ...sufficient import dispatch, is_moments
 from ._engine import (
     _check_pd,
     _em_saturated,
