@@ -14,6 +14,8 @@ import pytest
 from ringstats import importance as imp
 from ringstats._kernels import shapley as core
 from ringstats.errors import InsufficientDataError, RingstatsError
+from ringstats.importance import _drivers as imp_drivers
+from ringstats.importance import _glm as imp_glm
 from ringstats.simulate import draw
 
 matplotlib.use("Agg")
@@ -302,8 +304,8 @@ def test_bca_known_case():
     rng = np.random.default_rng(0)
     boot = rng.normal(size=(4000, 1))
     jack = rng.normal(size=(500, 1))
-    lo, hi = imp._ci(boot, np.array([0.0]), jack, 0.95, "bca")
-    lo2, hi2 = imp._ci(boot, np.array([0.0]), None, 0.95, "percentile")
+    lo, hi = imp_drivers._ci(boot, np.array([0.0]), jack, 0.95, "bca")
+    lo2, hi2 = imp_drivers._ci(boot, np.array([0.0]), None, 0.95, "percentile")
     assert lo[0] == pytest.approx(lo2[0], abs=0.1) and hi[0] == pytest.approx(hi2[0], abs=0.1)
 
 
@@ -317,12 +319,12 @@ def test_logit_and_ordinal_likelihoods_match_statsmodels(small):
     S = mean_scores(d, spec=w.spec).join(d["ltr"]).dropna()
     X = S[["product", "seen"]].to_numpy()
     yb = (S["ltr"] >= 9).to_numpy(float)
-    ll = imp._logit_ll(yb, X, np.ones(len(yb)))
+    ll = imp_glm._logit_ll(yb, X, np.ones(len(yb)))
     ref = sm.Logit(yb, sm.add_constant(X)).fit(disp=0).llf
     assert ll == pytest.approx(ref, abs=1e-6)
     present = np.unique(S["ltr"])
     yo = np.searchsorted(present, S["ltr"]).astype(float)
-    llo = imp._ordinal_ll(yo, X, np.ones(len(yo)), len(present))
+    llo = imp_glm._ordinal_ll(yo, X, np.ones(len(yo)), len(present))
     refo = OrderedModel(yo.astype(int), X, distr="logit").fit(method="bfgs", disp=False,
                                                                maxiter=500).llf
     assert llo == pytest.approx(refo, abs=1e-4)
@@ -340,8 +342,8 @@ def test_glm_pseudo_r2_matches_r(weighted):
     yb = (g["ltr"] >= 9).to_numpy(float)
     present = np.unique(g["ltr"])
     yo = np.searchsorted(present, g["ltr"]).astype(float)
-    rb = imp._glm_subset_r2("binary", X, yb, w, 2)
-    ro = imp._glm_subset_r2("ordinal", X, yo, w, len(present))
+    rb = imp_glm._glm_subset_r2("binary", X, yb, w, 2)
+    ro = imp_glm._glm_subset_r2("ordinal", X, yo, w, len(present))
     np.testing.assert_allclose(rb[1:], ref["binary"].to_numpy(), atol=1e-7)
     # polr stops its BFGS optimiser early (default reltol): our Newton fit reaches the same or
     # a slightly higher likelihood, hence the looser tolerance and the one-sided check
@@ -356,7 +358,7 @@ def test_bca_matches_scipy_for_a_mean():
     x = rng.exponential(size=150)
     boot = np.array([rng.choice(x, size=x.size).mean() for _ in range(20000)])[:, None]
     jack = np.array([np.delete(x, i).mean() for i in range(x.size)])[:, None]
-    lo, hi = imp._ci(boot, np.array([x.mean()]), jack, 0.95, "bca")
+    lo, hi = imp_drivers._ci(boot, np.array([x.mean()]), jack, 0.95, "bca")
     ref = stats.bootstrap((x,), np.mean, method="BCa", n_resamples=20000, random_state=4)
     assert lo[0] == pytest.approx(ref.confidence_interval.low, abs=0.01)
     assert hi[0] == pytest.approx(ref.confidence_interval.high, abs=0.01)
@@ -442,7 +444,7 @@ def test_other_argument_errors(small, swiss):
 
 def test_glm_driver_limit(small, monkeypatch):
     w, d = small
-    monkeypatch.setattr(imp, "MAX_GLM_DRIVERS", 4)
+    monkeypatch.setattr(imp_glm, "MAX_GLM_DRIVERS", 4)
     with pytest.raises(RingstatsError, match="accepts at most 4 constructs"):
         imp.drivers(d, spec=w.spec, kind="ordinal", n_boot=0)
 

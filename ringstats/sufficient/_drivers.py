@@ -96,14 +96,15 @@ def drivers(m: SurveyMoments, *, spec: RingSpec, outcome: str | None = None,
             kind: str | None = None, weights: Any = None, scores: str = "mean",
             n_boot: int = 1000, ci: float = 0.95, ci_method: str = "bca",
             seed: int | None = None, n_jobs: int = 1, progress: bool | None = None) -> Any:
-    from .. import importance as imp
+    from ..importance import _drivers as imp_d
+    from ..importance import _inputs as imp_i
 
     del seed, n_jobs, progress
     if kind is not None:
-        check_option(kind, "kind", imp.KINDS)
+        check_option(kind, "kind", imp_i.KINDS)
     n_boot = check_int(n_boot, "n_boot", min_value=0)
     ci = check_probability(ci, "ci")
-    check_option(ci_method, "ci_method", imp.CI_METHODS)
+    check_option(ci_method, "ci_method", imp_i.CI_METHODS)
     if scores != "mean":
         raise needs_rows("drivers", "scores='latent' computes each row's EAP score")
     names, ring = _check_drivers_call(m, "drivers", spec, outcome, weights)
@@ -117,18 +118,18 @@ def drivers(m: SurveyMoments, *, spec: RingSpec, outcome: str | None = None,
         raise needs_rows("drivers", f"kind={kind!r} fits a likelihood model to the rows; "
                                     "moments give kind='continuous'")
     corr, _, n = _corr(m, names)
-    lay = imp._driver_layout(names, ring)
-    est = imp._stats_from_r2(core.all_subset_r2(corr)[None], lay)[0]
+    lay = imp_d._driver_layout(names, ring)
+    est = imp_d._stats_from_r2(core.all_subset_r2(corr)[None], lay)[0]
     b = min(n_boot, m.n_rep)
     boot = np.empty((0, lay.size))
     if b:
         reps = _total_reps(m)
         covs = reps.cp[:b] / reps.w[:b, None, None]
-        boot = imp._stats_from_r2(core.all_subset_r2(core.cov_to_corr(covs)), lay)
-        lo, hi = imp._ci(boot, est, None, ci, "percentile")
+        boot = imp_d._stats_from_r2(core.all_subset_r2(core.cov_to_corr(covs)), lay)
+        lo, hi = imp_d._ci(boot, est, None, ci, "percentile")
     else:
         lo = hi = np.full(lay.size, np.nan)
-    return imp._driver_result(names, ring, lay, est, boot, lo, hi, n_boot=b, ci=ci,
+    return imp_d._driver_result(names, ring, lay, est, boot, lo, hi, n_boot=b, ci=ci,
                               ci_method="percentile", kind=kind, outcome=m.layout.outcome,
                               n=n, scores=scores, model=MODEL_NAMES[kind],
                               outcome_label=f"{od.column} (continuous)",
@@ -150,24 +151,25 @@ def shapley(m: SurveyMoments, *, outcome: str | None = None, drivers: Any = None
             method: str = "auto", n_perm: int = 4000, seed: int | None = None) -> Any:
     from types import SimpleNamespace
 
-    from .. import importance as imp
     from .._kernels.validation import check_seed
+    from ..importance import _inputs as imp_i
+    from ..importance import _linear as imp_l
 
-    check_option(method, "method", imp.SHAPLEY_METHODS)
+    check_option(method, "method", imp_i.SHAPLEY_METHODS)
     check_int(n_perm, "n_perm", min_value=2)
     check_seed(seed)
     names, ring = _check_drivers_call(m, "shapley", spec, outcome, weights, drivers)
     corr, _, _ = _corr(m, names)
     prep = SimpleNamespace(names=names, ring=ring, outcome=m.layout.outcome,
                            design=SimpleNamespace(notes=()))
-    return imp._shapley_from_corr(corr, prep, groups, method, n_perm, seed)
+    return imp_l._shapley_from_corr(corr, prep, groups, method, n_perm, seed)
 
 
 def regression(m: SurveyMoments, *, outcome: str | None = None, drivers: Any = None,
                spec: RingSpec | None = None, weights: Any = None, standardize: bool = True,
                cov_type: str = "HC3", ci: float = 0.95) -> Any:
     """OLS/WLS with classical standard errors from the drivers block (cov_type='nonrobust')."""
-    from .. import importance as imp
+    from ..importance import _linear as imp_l
 
     check_bool(standardize, "standardize")
     check_option(cov_type, "cov_type", ("HC3", "HC0", "HC1", "HC2", "nonrobust"))
@@ -199,7 +201,7 @@ def regression(m: SurveyMoments, *, outcome: str | None = None, drivers: Any = N
                         index=pd.Index(names, name="driver"))
     coef.insert(0, "ring", [ring[c] for c in names])
     adj = 1 - (1 - r2) * (n - 1) / dfr
-    return imp.RegressionResult(coef, float(r2), float(adj), n, m.layout.outcome, standardize,
+    return imp_l.RegressionResult(coef, float(r2), float(adj), n, m.layout.outcome, standardize,
                                 cov_type)
 
 
