@@ -4,6 +4,7 @@
 * no computation module imports matplotlib, seaborn or the plotting layer
   (only ``plotting/``, ``report/`` and ``cli/`` draw);
 * the shared kernels import nothing above them (only the errors module);
+* no module is longer than 700 lines.
 """
 
 from __future__ import annotations
@@ -11,8 +12,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 PKG = Path(__file__).resolve().parents[1] / "ringstats"
 DRAWING = ("ringstats.plotting", "ringstats.report", "ringstats.cli")
+MAX_LINES = 700
 
 
 def _module_name(path: Path) -> str:
@@ -126,6 +130,12 @@ def test_kernels_import_nothing_above_them():
                                                                      "ringstats.errors")):
                 bad.append(f"{name} imports {imp}")
     assert bad == []
+
+
+@pytest.mark.parametrize("name", sorted(_modules()))
+def test_no_module_over_700_lines(name):
+    n = len(_modules()[name].read_text(encoding="utf-8").splitlines())
+    assert n <= MAX_LINES, f"{name} has {n} lines; split it into a subpackage behind a facade"
 
 
 def test_cycle_detector_finds_a_cycle():
