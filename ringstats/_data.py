@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._kernels.validation import check_dataframe, check_option
+from ._kernels.validation import check_columns, check_dataframe, check_option
 from .errors import InsufficientDataError, RingstatsError, ValidationError, warn
 from .spec import OUTCOME_KINDS, OutcomeSpec, RingSpec, _as_float, _column_problems, blocks_of
 
@@ -65,7 +65,8 @@ def numeric_frame(data: pd.DataFrame, columns: Sequence[str], *, param: str = "d
     problems: list[str] = []
     out = {c: _as_float(data[c], c, problems).to_numpy() for c in columns}
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError([f"`{param}`: {p} ({role} columns must hold finite numbers)"
+                               for p in problems])
     return pd.DataFrame(out, index=data.index, columns=list(columns))
 
 
@@ -94,6 +95,39 @@ def items_frame(
     for c in items:
         out[c] = conv[c].to_numpy()
     return out, blocks
+
+
+def item_data(
+    data: Any,
+    *,
+    items: Sequence[str] | str | None = None,
+    spec: RingSpec | Mapping[str, Sequence[str]] | None = None,
+    param: str = "data",
+    items_param: str = "items",
+) -> tuple[pd.DataFrame, list[str]]:
+    """The item columns of an item-level analysis, checked, as a float64 frame.
+
+    ``spec`` (a :class:`RingSpec`: its scales, missing codes and reverse keying apply; or a
+    dict of construct -> items) or ``items`` (column names, converted to float: nullable,
+    categorical and boolean dtypes accepted, text and infinite values refused); with
+    neither, every numeric column of ``data``. Returns the frame (``data``'s index, the
+    items in order, no other column) and the item names.
+    """
+    frame = checked_frame(data, param)
+    if items is not None and spec is not None:
+        raise RingstatsError(f"give either `{items_param}` or `spec`, not both; got both.")
+    if spec is not None:
+        clean, blocks = items_frame(frame, spec, param=param)
+        cols = list(dict.fromkeys(i for its in blocks.values() for i in its))
+        return numeric_frame(clean, cols, param=param, role="item"), cols
+    if items is None:
+        cols = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+        if not cols:
+            raise RingstatsError(f"`{param}` has no numeric columns; pass `{items_param}=` "
+                                 "explicitly.")
+    else:
+        cols = check_columns(frame, items, items_param)
+    return numeric_frame(frame, cols, param=param, role="item"), cols
 
 
 def clean_for(data: Any, spec: RingSpec | None, *, outcome: str | None = None,

@@ -27,7 +27,7 @@ class SpecError(RingstatsError):
 
 
 class ValidationError(RingstatsError):
-    """Data do not match a :class:`~ringstats.RingSpec`.
+    """Data do not match a :class:`~ringstats.RingSpec` or what an analysis needs.
 
     Attributes
     ----------
@@ -39,7 +39,7 @@ class ValidationError(RingstatsError):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         n = len(self.problems)
-        head = f"data failed validation against the RingSpec ({n} problem{'s' if n != 1 else ''}):"
+        head = f"data failed validation ({n} problem{'s' if n != 1 else ''}):"
         super().__init__("\n".join([head] + [f"  - {p}" for p in self.problems]))
 
 

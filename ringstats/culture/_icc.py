@@ -12,10 +12,9 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
+from .._data import checked_frame, numeric_frame
 from .._kernels.results import as_result
 from .._kernels.validation import (
-    check_dataframe,
-    check_numeric,
     check_probability,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
@@ -36,6 +35,10 @@ def _anova_icc(y: np.ndarray, g: np.ndarray, ci: float) -> dict[str, float]:
     ssb = float((nj * (means - grand) ** 2).sum())
     ssw = float(((y - means[inv]) ** 2).sum())
     dfb, dfw = J - 1, N - J
+    if ssw <= 0:
+        what = "is constant" if ssb <= 0 else "does not vary within any team"
+        raise InsufficientDataError(
+            f"the ICC needs variation within teams; the outcome {what} ({N} rows, {J} teams).")
     msb, msw = ssb / dfb, ssw / dfw
     n0 = (N - (nj ** 2).sum() / N) / (J - 1)
     icc1 = (msb - msw) / (msb + (n0 - 1) * msw)
@@ -176,16 +179,19 @@ def icc(data: pd.DataFrame, *, outcome: str | Sequence[str], team: str,
     >>> list(tab.index[:2])
     ['icc1', 'icc2']
     """
-    check_dataframe(data)
+    data = checked_frame(data)
     ci = check_probability(ci, "ci")
     outs = [outcome] if isinstance(outcome, str) else list(outcome)
     _need_column(data, team, "team", "data")
     for o in outs:
         _need_column(data, o, "outcome", "data")
-    check_numeric(data, outs, "outcome")
+    if len(set(outs)) != len(outs) or team in outs:
+        raise RingstatsError(f"`outcome` must name distinct columns other than `team`; got {outs}.")
+    values = numeric_frame(data, outs, role="outcome")
+    values[team] = data[team].to_numpy()
     frames = {}
     for o in outs:
-        d = data[[o, team]].dropna()
+        d = values[[o, team]].dropna()
         ng = d[team].nunique()
         if ng < 2 or len(d) <= ng:
             raise InsufficientDataError(

@@ -11,11 +11,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._design import checked_frame, clean_for
+from .._data import checked_frame, clean_for, numeric_frame
 from .._kernels.validation import (
-    check_dataframe,
     check_int,
-    check_numeric,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ..measurement._scores import mean_scores, ring_scores
@@ -60,7 +58,7 @@ def _items(employees: pd.DataFrame, given: Any, pattern: str, param: str) -> lis
     if missing:
         raise RingstatsError(
             f"`{param}` names column(s) not in `employees`: {', '.join(map(str, missing))}.")
-    check_numeric(employees, cols, param)
+    numeric_frame(employees, cols, param="employees", role=param)
     return cols
 
 
@@ -75,10 +73,12 @@ def _customer_outcomes(customers: pd.DataFrame, spec: RingSpec, outcome: Any) ->
         raise RingstatsError("`outcome` must name at least one outcome; got an empty list.")
     cols = {}
     rs_ = None
+    given = [o for o in outs if isinstance(o, str) and o in customers.columns]
+    if given:  # cleaned by the spec in _prepare; text and inf refused here
+        given_values = numeric_frame(customers, given, param="data", role="outcome")
     for o in outs:
-        if o in customers.columns:
-            check_numeric(customers, [o], "outcome")
-            cols[o] = customers[o].astype(float)
+        if o in given:
+            cols[o] = given_values[o]
         elif o in RING_TOKENS:
             if rs_ is None:
                 rs_ = ring_scores(customers, spec=spec)
@@ -100,7 +100,7 @@ def _prepare(customers: pd.DataFrame, employees: pd.DataFrame, spec: RingSpec, t
     wanted = [outcome] if isinstance(outcome, str) else list(outcome or [spec.ltr])
     customers = clean_for(customers, spec, columns=[o for o in wanted if isinstance(o, str)
                                                     and o in customers.columns], param="data")
-    check_dataframe(employees, "employees")
+    employees = checked_frame(employees, "employees")
     min_teams = check_int(min_teams, "min_teams", min_value=2)
     _need_column(customers, team, "team", "data")
     _need_column(employees, team, "team", "employees")

@@ -18,20 +18,17 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr, ndtri
 
-from .._data import items_frame
+from .._data import item_data
 from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_bool,
-    check_columns,
-    check_dataframe,
     check_int,
-    check_numeric,
     check_option,
     check_real,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from ..spec import RingSpec, blocks_of
+from ..spec import RingSpec
 
 __all__ = ["polychoric", "PolychoricResult", "correlation", "nearest_pd"]
 
@@ -44,25 +41,6 @@ _GL_X, _GL_W = np.polynomial.legendre.leggauss(20)
 
 
 # ----------------------------------------------------------------------------- helpers
-def _items_from(data: pd.DataFrame, items, spec, param_items: str = "items") -> list[str]:
-    if items is not None and spec is not None:
-        raise RingstatsError("give either `items` or `spec`, not both.")
-    if spec is not None:
-        blocks = blocks_of(spec)
-        cols: list[str] = []
-        for its in blocks.values():
-            cols.extend(c for c in its if c not in cols)
-        return check_columns(data, cols, "spec")
-    if items is None:
-        cols = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
-        if not cols:
-            raise RingstatsError("`data` has no numeric columns; pass `items=` explicitly.")
-        return cols
-    if isinstance(items, str):
-        items = [items]
-    return check_columns(data, items, param_items)
-
-
 def _bvn_upper(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
     """P(X > h, Y > k) for standard bivariate normal with correlation r (arrays broadcast).
 
@@ -412,13 +390,9 @@ def polychoric(
     if is_moments(data):
         return dispatch("polychoric", data, items=items, spec=spec, correct=correct,
                         smooth=smooth, nan_policy=nan_policy, max_categories=max_categories)
-    check_dataframe(data)
-    if spec is not None:
-        data, _ = items_frame(data, spec)
-    cols = _items_from(data, items, spec)
+    data, cols = item_data(data, items=items, spec=spec)
     if len(cols) < 2:
         raise RingstatsError(f"`items` must name at least two columns; got {cols!r}.")
-    check_numeric(data, cols, "items" if spec is None else "spec")
     check_real(correct, "correct", min_value=0.0)
     check_bool(smooth, "smooth")
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
@@ -549,13 +523,9 @@ def correlation(
     >>> correlation(df).shape
     (3, 3)
     """
-    check_dataframe(data)
+    data, cols = item_data(data, items=items, spec=spec)
     check_option(method, "method", _METHODS)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
-    if spec is not None:
-        data, _ = items_frame(data, spec)
-    cols = _items_from(data, items, spec)
-    check_numeric(data, cols, "items" if spec is None else "spec")
     if method == "polychoric":
         return polychoric(data, items=cols, nan_policy=nan_policy).rho
     df = data[cols].astype(float)

@@ -19,15 +19,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._data import item_data
 from .._kernels import linalg
 from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.progress import progress_iter
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
-    check_columns,
-    check_dataframe,
     check_int,
-    check_numeric,
     check_option,
     check_probability,
     check_seed,
@@ -49,34 +47,16 @@ _PA_METHODS = ("pca", "fa")
 
 # ----------------------------------------------------------------------------- helpers
 def _select_items(data: pd.DataFrame, items: Sequence[str] | None,
-                  spec: RingSpec | Mapping[str, Sequence[str]] | None) -> list[str]:
-    """Item columns from ``items``, else from ``spec``, else every column of ``data``."""
-    if items is not None and spec is not None:
-        raise RingstatsError("give either `items` or `spec`, not both; got both.")
-    if items is not None:
-        cols = check_columns(data, items, "items")
-        param = "items"
-    elif spec is not None:
-        if isinstance(spec, RingSpec):
-            cols = list(spec.items)
-        elif isinstance(spec, Mapping) and spec:
-            cols = [c for v in spec.values() for c in (v if not isinstance(v, str) else [v])]
-        else:
-            raise RingstatsError(
-                "`spec` must be a RingSpec or a dict of construct -> item columns; "
-                f"got {type(spec).__name__}."
-            )
-        cols = check_columns(data, cols, "spec")
-        param = "spec"
-    else:
-        cols = list(data.columns)
-        param = "data"
-    check_numeric(data, cols, param)
+                  spec: RingSpec | Mapping[str, Sequence[str]] | None
+                  ) -> tuple[pd.DataFrame, list[str]]:
+    """Item columns from ``items``, else from ``spec``, else every numeric column of ``data``,
+    checked and cleaned through the one data path (:func:`ringstats._design.item_data`)."""
+    frame, cols = item_data(data, items=items, spec=spec)
     if len(cols) < 3:
         raise InsufficientDataError(
             f"factor analysis needs at least 3 items; got {len(cols)} ({', '.join(map(str, cols))})."
         )
-    return cols
+    return frame, cols
 
 
 def _check_variance(a: np.ndarray, cols: Sequence[Any]) -> None:
@@ -395,8 +375,7 @@ def parallel_analysis(
     >>> pa.n_factors >= 1
     True
     """
-    check_dataframe(data)
-    cols = _select_items(data, items, spec)
+    data, cols = _select_items(data, items, spec)
     n_iter = check_int(n_sim, "n_sim", min_value=1)
     check_probability(quantile, "quantile")
     check_option(correlation, "correlation", _CORRELATIONS)
@@ -544,8 +523,7 @@ def efa(
         return dispatch("efa", data, items=items, spec=spec, n_factors=n_factors, method=method,
                         rotation=rotation, correlation=correlation, nan_policy=nan_policy,
                         seed=seed)
-    check_dataframe(data)
-    cols = _select_items(data, items, spec)
+    data, cols = _select_items(data, items, spec)
     check_option(method, "method", _METHODS)
     check_option(rotation, "rotation", _ROTATIONS)
     check_option(correlation, "correlation", _CORRELATIONS)
@@ -652,8 +630,7 @@ def kmo(
     >>> round(kmo(d, spec=w.spec).overall, 1) > 0.5
     True
     """
-    check_dataframe(data)
-    cols = _select_items(data, items, spec)
+    data, cols = _select_items(data, items, spec)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
     r, n, _ = _correlate(data[cols].astype(float), "pearson", nan_policy)
     inv = np.linalg.inv(r)
@@ -689,8 +666,7 @@ def bartlett(
     >>> bartlett(d, spec=w.spec).p_val < 0.001
     True
     """
-    check_dataframe(data)
-    cols = _select_items(data, items, spec)
+    data, cols = _select_items(data, items, spec)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
     r, n, _ = _correlate(data[cols].astype(float), "pearson", nan_policy)
     p = len(cols)

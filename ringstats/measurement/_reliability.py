@@ -14,13 +14,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._data import items_frame
+from .._data import item_data, items_frame
 from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.linalg import minres_one_factor
 from .._kernels.results import ResultMixin, Summary, as_result
 from .._kernels.validation import (
     check_columns,
-    check_dataframe,
     check_numeric,
     check_option,
     check_probability,
@@ -166,9 +165,7 @@ def cronbach_alpha(
     >>> bool(a["ci_low"] < a["alpha"] < a["ci_high"])
     True
     """
-    check_dataframe(data)
-    cols = check_columns(data, items, "items")
-    check_numeric(data, cols, "items")
+    data, cols = item_data(data, items=items)
     check_probability(ci, "ci")
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
     if len(cols) < 2:

@@ -9,15 +9,15 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from .._data import checked_frame, numeric_frame
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_columns,
-    check_dataframe,
-    check_numeric,
     check_probability,
     check_real,
 )
 from ..errors import InsufficientDataError, RingstatsError
+from ..spec import _as_float
 from ._inputs import _tcrit
 
 
@@ -60,16 +60,15 @@ class RecoveryResult(ResultMixin):
 
 def _binary01(data: pd.DataFrame, col: str, param: str) -> pd.Series:
     check_columns(data, [col], param)
-    s = data[col]
-    if pd.api.types.is_bool_dtype(s):
-        return s.astype(float)
-    if not pd.api.types.is_numeric_dtype(s):
-        raise RingstatsError(f"`{param}` must name a 0/1 column; {col!r} has dtype {s.dtype}.")
+    problems: list[str] = []
+    s = _as_float(data[col], col, problems)  # nullable, categorical, boolean: as numbers
+    if problems:
+        raise RingstatsError(f"`{param}` must name a 0/1 column; {problems[0]}.")
     vals = set(pd.unique(s.dropna()))
     if not vals <= {0, 1}:
         raise RingstatsError(
             f"`{param}` must name a 0/1 column; {col!r} has values {sorted(vals)[:6]}.")
-    return s.astype(float)
+    return s
 
 
 def recovery_paradox(
@@ -127,12 +126,12 @@ def recovery_paradox(
     >>> list(res.groups.index)
     ['no_failure', 'recovered', 'not_recovered']
     """
-    check_dataframe(data)
+    data = checked_frame(data)
     ci = check_probability(ci, "ci")
     if not isinstance(outcome, str):
         raise RingstatsError(f"`outcome` must be a column name; got {outcome!r}.")
     check_columns(data, [outcome], "outcome")
-    check_numeric(data, [outcome], "outcome")
+    y = numeric_frame(data, [outcome], role="outcome")[outcome]
     if margin is not None:
         margin = check_real(margin, "margin", min_value=0, inclusive=False)
     f = _binary01(data, failure, "failure")
@@ -142,8 +141,11 @@ def recovery_paradox(
         raise RingstatsError(
             f"`recovered` must be 0 where `failure` is 0; {int(bad.sum())} row(s) have "
             f"{recovered}=1 and {failure}=0.")
-    y = data[outcome].astype(float)
     ok = y.notna() & f.notna() & (r.notna() | (f == 0))
+    if y[ok].nunique() < 2:
+        raise InsufficientDataError(
+            f"`outcome` {outcome!r} must vary among the customers compared; got "
+            f"{'no values' if not ok.any() else f'the single value {y[ok].iloc[0]:g}'}.")
     groups = {"no_failure": y[ok & (f == 0)], "recovered": y[ok & (f == 1) & (r == 1)],
               "not_recovered": y[ok & (f == 1) & (r == 0)]}
     small = [k for k, v in groups.items() if len(v) < 2]

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._data import checked_frame, numeric_frame, weights_array
 from .._kernels.validation import (
     check_columns,
-    check_dataframe,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
 
@@ -49,16 +49,15 @@ class _Scores:
 def _as_series(data: Any, ltr: Any, param: str = "data") -> tuple[pd.Series, pd.DataFrame | None]:
     """Return the LTR column as a float Series, plus the frame it came from (or None)."""
     if isinstance(data, pd.DataFrame):
-        check_dataframe(data, param)
-        if isinstance(ltr, str):
-            check_columns(data, [ltr], "outcome")
-            col = data[ltr]
-        else:
+        frame = checked_frame(data, param)
+        if not isinstance(ltr, str):
             raise RingstatsError(
                 f"`outcome` must be a column name of `{param}` when `{param}` is a DataFrame; "
                 f"got {type(ltr).__name__}."
             )
-        frame = data
+        check_columns(frame, [ltr], "outcome")
+        # text, infinite values, nullable and categorical dtypes: the one data path
+        return numeric_frame(frame, [ltr], param=param, role="outcome")[ltr], frame
     elif isinstance(data, pd.Series):
         col, frame = data, None
     elif isinstance(data, (np.ndarray, list, tuple)):
@@ -124,22 +123,9 @@ def _prepare(data: Any, ltr: Any, weights: Any, scale: Any, param: str = "data",
     mapping = _check_scale(scale)
     w = None
     if weights is not None:
-        if isinstance(weights, str):
-            if frame is None:
-                raise RingstatsError(
-                    "`weights` given as a column name needs `data` to be a DataFrame."
-                )
+        if isinstance(weights, str) and frame is not None:
             check_columns(frame, [weights], "weights")
-            w_all = pd.to_numeric(frame[weights], errors="coerce").to_numpy(float)
-        else:
-            w_all = np.asarray(weights, dtype=float).ravel()
-            if w_all.shape[0] != len(values):
-                raise RingstatsError(
-                    f"`weights` must have one value per row ({len(values)}); got {w_all.shape[0]}."
-                )
-        if np.any(~np.isfinite(w_all) & ~np.isnan(w_all)) or np.any(w_all[~np.isnan(w_all)] < 0):
-            raise RingstatsError("`weights` must be finite and non-negative.")
-        w = w_all
+        w = weights_array(frame, weights, len(values))
     keep = values.notna().to_numpy().copy()
     if w is not None:
         keep &= ~np.isnan(w)
@@ -206,7 +192,7 @@ def _resolve_rule(data: Any, spec: Any, ltr: str | None, scale: Any, param: str 
     """
     if spec is None:
         return data, "ltr" if ltr is None else ltr, scale, ()
-    from .._design import checked_frame
+
     from ..spec import RingSpec
 
     if not isinstance(spec, RingSpec):
