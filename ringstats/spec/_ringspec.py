@@ -511,7 +511,9 @@ class RingSpec:
         """
         check_dataframe(data)
         problems, warns = self.structure_problems()
-        problems += _column_problems(data)
+        frame_problems = _column_problems(data)
+        if frame_problems:  # columns cannot be read one by one: stop here
+            raise ValidationError(list(dict.fromkeys(problems + frame_problems)))
         present = set(data.columns)
         for col in self.columns():
             if col not in present:
