@@ -484,9 +484,48 @@ def _applies(c: Call, kind: str) -> bool:
     return kind != "out_of_scale" or bool(c.scaled)
 
 
+#: (call, corruption) cases that still fail on main, in code another change is reworking;
+#: strict, so the fix shows up as an XPASS failure and the entry must then go.
+_ASYM = "asymmetries.py (being reworked into a subpackage on branch asym12): "
+_SHAPE = "shape.py (being reworked into ringstats/shape/ on branch shape12): "
+XFAIL: dict[tuple[str, str], str] = {
+    ("asymmetry", "out_of_scale"): _ASYM + "the outcome does not go through the spec's "
+    "scale: 11 on the 0-10 LTR gives a result",
+    ("impact_asymmetry", "out_of_scale"): _ASYM + "the outcome does not go through the "
+    "spec's scale: 11 on the 0-10 LTR gives a result",
+    ("kano", "all_nan"): _ASYM + "an all-NaN answer column gives a table row with n = 0 and "
+    "no warning",
+    ("kano", "duplicated"): _ASYM + "duplicated column names raise AttributeError (no "
+    "checked_frame)",
+    ("kano", "multiindex"): _ASYM + "MultiIndex columns are accepted (no checked_frame)",
+    ("plateau", "inf"): _SHAPE + "inf in the outcome raises a numpy ValueError (zero-size "
+    "reduction)",
+    ("plateau", "duplicated"): _SHAPE + "duplicated column names raise AttributeError",
+    ("plateau", "multiindex"): _SHAPE + "MultiIndex columns are accepted",
+    ("plateau[spec]", "out_of_scale"): _SHAPE + "the outcome does not go through the spec's "
+    "scale: 11 on the 0-10 LTR gives a result",
+    ("marginal_effects", "inf"): _SHAPE + "inf in the driver gives a result",
+    ("marginal_effects", "all_nan"): _SHAPE + "an all-NaN column raises IndexError in the "
+    "spline kernel",
+    ("marginal_effects", "constant"): _SHAPE + "a constant outcome gives flat effects "
+    "without an error or warning",
+    ("marginal_effects", "duplicated"): _SHAPE + "duplicated column names raise "
+    "AttributeError",
+    ("marginal_effects", "empty"): _SHAPE + "an empty frame raises IndexError in the "
+    "spline kernel",
+    ("marginal_effects", "multiindex"): _SHAPE + "MultiIndex columns are accepted",
+    ("plateau", "categorical"): _SHAPE + "a categorical driver with numeric categories is "
+    "refused as non-numeric",
+    ("marginal_effects", "categorical"): _SHAPE + "a categorical driver with numeric "
+    "categories is refused as non-numeric",
+}
+
+
 def _cases(names: list[str], kinds: dict) -> list:
-    return [pytest.param(n, k, id=f"{n}-{k}") for n in names for k in kinds
-            if _applies(BY_NAME[n], k)]
+    return [pytest.param(n, k, id=f"{n}-{k}",
+                         marks=[pytest.mark.xfail(strict=True, reason=XFAIL[n, k])]
+                         if (n, k) in XFAIL else [])
+            for n in names for k in kinds if _applies(BY_NAME[n], k)]
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -522,7 +561,16 @@ def test_legal_variants_give_the_same_numbers(name, kind):
     run()
 
 
+@pytest.fixture
+def _slow_selected(request):
+    """The many-example runs take minutes: only when ``-m slow`` selects them."""
+    expr = request.config.getoption("markexpr") or ""
+    if "slow" not in expr.replace("not slow", ""):
+        pytest.skip("many-example fuzz: run with -m slow")
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("_slow_selected")
 @pytest.mark.parametrize(("name", "kind"), _cases(list(BY_NAME), MALFORMED))
 def test_malformed_input_many_examples(name, kind):
     c = BY_NAME[name]
@@ -536,6 +584,7 @@ def test_malformed_input_many_examples(name, kind):
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("_slow_selected")
 @pytest.mark.parametrize(("name", "kind"), _cases(list(BY_NAME), LEGAL))
 def test_legal_variants_many_examples(name, kind):
     c = BY_NAME[name]
