@@ -123,7 +123,7 @@ CALLS: list[Call] = [
     _spec_call("correlation", lambda d: rs.correlation(d, spec=SPEC)),
     _spec_call("efa", lambda d: rs.efa(d, spec=TWO, n_factors=2), tuple(TWO.items)),
     _spec_call("parallel_analysis",
-               lambda d: rs.parallel_analysis(d, spec=TWO, n_iter=20, seed=1), tuple(TWO.items)),
+               lambda d: rs.parallel_analysis(d, spec=TWO, n_sim=20, seed=1), tuple(TWO.items)),
     _spec_call("kmo", lambda d: rs.kmo(d, spec=SPEC)),
     _spec_call("bartlett", lambda d: rs.bartlett(d, spec=SPEC)),
     _spec_call("cfa", lambda d: rs.cfa(d, spec=SPEC)),
@@ -146,11 +146,11 @@ CALLS: list[Call] = [
     # NPS
     # a constant LTR is a legal NPS (all detractors): flagged; the adjusted-Wald
     # difference of two such groups is well defined (its pseudo-counts), so nps_test is "ok"
-    Call("nps", lambda d: rs.nps(d, ltr="ltr"), CLEAN, ("ltr",), {"ltr": LTR_BAD},
+    Call("nps", lambda d: rs.nps(d, outcome="ltr"), CLEAN, ("ltr",), {"ltr": LTR_BAD},
          outcome="ltr", outcome_policy="flag"),
     Call("nps[spec]", lambda d: rs.nps(d, spec=SPEC), RAW, ("ltr",), {"ltr": LTR_BAD},
          outcome="ltr", outcome_policy="flag"),
-    Call("nps_test", lambda d: rs.nps_test(d, by="segment", ltr="ltr"), CLEAN, ("ltr",),
+    Call("nps_test", lambda d: rs.nps_test(d, by="segment", outcome="ltr"), CLEAN, ("ltr",),
          {"ltr": LTR_BAD}, outcome="ltr", outcome_policy="ok"),
     Call("nps_by", lambda d: rs.nps_by(d, by="segment", spec=SPEC), RAW, ("ltr",),
          {"ltr": LTR_BAD}, outcome="ltr", outcome_policy="flag"),
