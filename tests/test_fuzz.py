@@ -486,18 +486,8 @@ def _applies(c: Call, kind: str) -> bool:
 
 #: (call, corruption) cases that still fail on main, in code another change is reworking;
 #: strict, so the fix shows up as an XPASS failure and the entry must then go.
-_ASYM = "asymmetries.py (being reworked into a subpackage on branch asym12): "
 _SHAPE = "shape.py (being reworked into ringstats/shape/ on branch shape12): "
 XFAIL: dict[tuple[str, str], str] = {
-    ("asymmetry", "out_of_scale"): _ASYM + "the outcome does not go through the spec's "
-    "scale: 11 on the 0-10 LTR gives a result",
-    ("impact_asymmetry", "out_of_scale"): _ASYM + "the outcome does not go through the "
-    "spec's scale: 11 on the 0-10 LTR gives a result",
-    ("kano", "all_nan"): _ASYM + "an all-NaN answer column gives a table row with n = 0 and "
-    "no warning",
-    ("kano", "duplicated"): _ASYM + "duplicated column names raise AttributeError (no "
-    "checked_frame)",
-    ("kano", "multiindex"): _ASYM + "MultiIndex columns are accepted (no checked_frame)",
     ("plateau", "inf"): _SHAPE + "inf in the outcome raises a numpy ValueError (zero-size "
     "reduction)",
     ("plateau", "duplicated"): _SHAPE + "duplicated column names raise AttributeError",

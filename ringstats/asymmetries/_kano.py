@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._data import checked_frame
 from .._kernels.results import ResultMixin, Summary
-from .._kernels.validation import check_columns, check_dataframe
-from ..errors import RingstatsError
+from .._kernels.validation import check_columns
+from ..errors import RingstatsError, warn
 
 ANSWERS = ("like", "expect", "neutral", "live_with", "dislike")
 #: Kano evaluation table (Kano et al. 1984; Berger et al. 1993): rows = functional answer,
@@ -122,7 +123,7 @@ def kano(
     >>> kano(df, functional=["f"], dysfunctional=["d"]).table["category"].iloc[0]
     'A/M/O'
     """
-    frame = check_dataframe(data)
+    frame = checked_frame(data)
     if isinstance(functional, Mapping) != isinstance(dysfunctional, Mapping):
         raise RingstatsError("`functional` and `dysfunctional` must both be lists or both dicts.")
     if isinstance(functional, Mapping):
@@ -176,6 +177,10 @@ def kano(
                     "worse": -(cnt["O"] + cnt["M"]) / base if base else np.nan})
         rows.append(row)
     table = pd.DataFrame(rows, index=pd.Index(feats, name="feature"))
+    empty = [f for f in feats if table.loc[f, "n"] == 0]
+    if empty:
+        warn(f"Kano feature(s) {', '.join(map(repr, empty))} have no respondent with both "
+             "answers: no category, Better or Worse (category 'none').")
     return KanoResult(classes=cdf, table=table)
 
 
