@@ -162,6 +162,18 @@ def clean_for(data: Any, spec: RingSpec | None, *, outcome: str | None = None,
     return out
 
 
+def model_frame(data: Any, spec: Any, items: Sequence[str], *,
+                param: str = "data") -> pd.DataFrame:
+    """``items`` of ``data`` as a float64 frame, through the spec's rules (scales, missing
+    codes, reverse keying; loyalty items and outcomes included) when ``spec`` is a
+    :class:`RingSpec`; text and infinite values refused either way. For models that take
+    observed columns beyond the construct items (SEM, multi-group CFA)."""
+    frame = checked_frame(data, param)
+    if isinstance(spec, RingSpec):
+        frame = clean_for(frame, spec, columns=items, param=param)
+    return numeric_frame(frame, items, param=param, role="item")
+
+
 def weights_array(data: pd.DataFrame | None, weights: Any, n: int,
                   param: str = "weights") -> np.ndarray | None:
     """Survey weights as a float array aligned with the rows (NaN kept, negatives refused)."""

@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._data import checked_frame
 from ._kernels.results import ResultMixin, Summary
-from ._kernels.validation import check_dataframe
 from .errors import RingstatsError, RingstatsWarning
 from .spec import RING_LABELS, RingSpec
 
@@ -227,7 +227,7 @@ def draft_spec(data: pd.DataFrame, *, name: str = "survey", efa: bool = True,
     >>> rs.RingSpec.from_yaml(filled).validate(w.customers).shape == w.customers.shape
     True
     """
-    check_dataframe(data)
+    data = checked_frame(data)  # unique, flat column names
     if not isinstance(name, str) or not name:
         raise RingstatsError(f"`name` must be a non-empty string; got {name!r}.")
     cols = _scan(data)

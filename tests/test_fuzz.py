@@ -199,6 +199,11 @@ CALLS += [
                constant="ok", all_nan="ok"),  # performance = construct mean scores
     _spec_call("report", lambda d: rs.report(d, spec=SPEC, n_boot=0, seed=1, progress=False,
                                              sections=["data", "drivers"]), outcome="ltr"),
+    _spec_call("sem", lambda d: rs.sem(d, spec=SPEC)),
+    _spec_call("invariance", lambda d: rs.invariance(d, spec=TWO, group="segment"),
+               tuple(TWO.items)),
+    Call("draft_spec", lambda d: rs.draft_spec(d, seed=1), RAW, tuple(ITEMS), constant="ok",
+         all_nan="ok"),
     _spec_call("report[all]", lambda d: rs.report(d, spec=SPEC, n_boot=0, seed=1,
                                                   progress=False), outcome="ltr", slow=True),
 ]
@@ -488,6 +493,10 @@ def _applies(c: Call, kind: str) -> bool:
 #: strict, so the fix shows up as an XPASS failure and the entry must then go.
 _SHAPE = "shape.py (being reworked into ringstats/shape/ on branch shape12): "
 XFAIL: dict[tuple[str, str], str] = {
+    ("draft_spec", "text"): "specdraft._scan types a rating column with a few stray text "
+    "answers as a text category (no note): needs a per-column share-of-numbers rule",
+    ("draft_spec", "inf"): "specdraft._scan drafts an item with inf and lists inf as a "
+    "possible missing code, without refusing or flagging it",
     ("plateau", "inf"): _SHAPE + "inf in the outcome raises a numpy ValueError (zero-size "
     "reduction)",
     ("plateau", "duplicated"): _SHAPE + "duplicated column names raise AttributeError",

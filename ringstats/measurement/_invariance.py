@@ -24,11 +24,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._data import checked_frame, model_frame
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_columns,
-    check_dataframe,
-    check_numeric,
     check_option,
     check_real,
 )
@@ -396,7 +395,7 @@ def invariance(
     >>> res.freed
     ('x3~1', 'x7~1')
     """
-    check_dataframe(data)
+    data = checked_frame(data)
     blocks = _blocks_from(spec)
     notes = _check_blocks(blocks)
     check_option(criterion, "criterion", ("fit", "chisq"))
@@ -404,8 +403,7 @@ def invariance(
     check_columns(data, group, "group")
     st = _Structure.build(blocks, False)
     items = check_columns(data, list(st.items), "spec")
-    check_numeric(data, items, "spec")
-    x = _prepare(data, items)
+    x = _prepare(model_frame(data, spec, items), items)
     gcol = data[group].to_numpy()
     ok = ~np.isnan(x).any(axis=1) & pd.notna(gcol)
     labels = tuple(pd.unique(gcol[ok]))

@@ -22,14 +22,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._data import checked_frame, model_frame
 from .._kernels.bootstrap import one_blas_thread, percentile_interval
 from .._kernels.progress import progress_iter
 from .._kernels.validation import (
     check_bool,
     check_columns,
-    check_dataframe,
     check_int,
-    check_numeric,
     check_option,
     check_probability,
     check_seed,
@@ -322,7 +321,7 @@ def sem(
     >>> list(res.ring_effects["ring"])
     [1, 2, 3]
     """
-    check_dataframe(data)
+    data = checked_frame(data)
     check_option(estimator, "estimator", _ESTIMATORS)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
     check_option(information, "information", _INFORMATION)
@@ -334,8 +333,7 @@ def sem(
     notes = _check_blocks(blocks)
     st = SEMStructure.build(blocks, pairs, list(map(str, data.columns)), std_lv)
     items = check_columns(data, list(st.items), "spec")
-    check_numeric(data, items, "spec")
-    x = _prepare(data, items)
+    x = _prepare(model_frame(data, spec, items), items)
     info = "observed" if nan_policy == "fiml" else information
     fit = _fit(st, x, nan_policy, info)
     theta, vcov = fit["theta"], fit["vcov"]
