@@ -166,9 +166,9 @@ CALLS: list[Call] = [
     Call("plateau", lambda d: rs.plateau(d, outcome="ltr", driver="ring3", n_boot=20, seed=1,
                                          bp_ci="profile"), CLEAN, ("ring3", "ltr"),
          outcome="ltr"),
-    _spec_call("plateau[spec]",
-               lambda d: rs.plateau(d, spec=SPEC, scores="mean", levels=("ring",), n_boot=20,
-                                    seed=1, bp_ci="profile"), outcome="ltr"),
+    _spec_call("plateau_table",
+               lambda d: rs.plateau_table(d, spec=SPEC, scores="mean", levels=("ring",),
+                                          n_boot=20, seed=1, bp_ci="profile"), outcome="ltr"),
     Call("marginal_effects",
          lambda d: rs.marginal_effects(d, outcome="ltr", driver="ring3", sesoi=0.2, n_sim=200),
          CLEAN, ("ring3", "ltr"), outcome="ltr"),
@@ -491,7 +491,6 @@ def _applies(c: Call, kind: str) -> bool:
 
 #: (call, corruption) cases that still fail on main, in code another change is reworking;
 #: strict, so the fix shows up as an XPASS failure and the entry must then go.
-_SHAPE = "shape.py (being reworked into ringstats/shape/ on branch shape12): "
 XFAIL: dict[tuple[str, str], str] = {
     ("draft_spec", "text"): "specdraft._scan types a rating column with a few stray text "
     "answers as a text category (no note): needs a per-column share-of-numbers rule",
@@ -499,26 +498,6 @@ XFAIL: dict[tuple[str, str], str] = {
     "possible missing code, without refusing or flagging it",
     ("draft_spec", "categorical"): "specdraft._scan drafts a categorical column with numeric "
     "categories (1-5) as a 'category' role instead of an item: a design choice to make",
-    ("plateau", "inf"): _SHAPE + "inf in the outcome raises a numpy ValueError (zero-size "
-    "reduction)",
-    ("plateau", "duplicated"): _SHAPE + "duplicated column names raise AttributeError",
-    ("plateau", "multiindex"): _SHAPE + "MultiIndex columns are accepted",
-    ("plateau[spec]", "out_of_scale"): _SHAPE + "the outcome does not go through the spec's "
-    "scale: 11 on the 0-10 LTR gives a result",
-    ("marginal_effects", "inf"): _SHAPE + "inf in the driver gives a result",
-    ("marginal_effects", "all_nan"): _SHAPE + "an all-NaN column raises IndexError in the "
-    "spline kernel",
-    ("marginal_effects", "constant"): _SHAPE + "a constant outcome gives flat effects "
-    "without an error or warning",
-    ("marginal_effects", "duplicated"): _SHAPE + "duplicated column names raise "
-    "AttributeError",
-    ("marginal_effects", "empty"): _SHAPE + "an empty frame raises IndexError in the "
-    "spline kernel",
-    ("marginal_effects", "multiindex"): _SHAPE + "MultiIndex columns are accepted",
-    ("plateau", "categorical"): _SHAPE + "a categorical driver with numeric categories is "
-    "refused as non-numeric",
-    ("marginal_effects", "categorical"): _SHAPE + "a categorical driver with numeric "
-    "categories is refused as non-numeric",
 }
 
 

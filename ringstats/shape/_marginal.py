@@ -19,7 +19,7 @@ from .._kernels.validation import (
     check_real,
     check_seed,
 )
-from ..errors import RingstatsError
+from ..errors import InsufficientDataError, RingstatsError
 from ._data import resolve_plateau_data
 from ._results import PlateauResult
 from ._segmented import COV_TYPES
@@ -118,6 +118,14 @@ def marginal_effects(
         (d,) = resolve_plateau_data(data, outcome=outcome, driver=driver,
                                     covariates=covariates or None)
         x, y, Z = d.x, d.y, d.Z
+        if len(y) < 5:
+            raise InsufficientDataError(
+                f"`data` must have at least 5 complete rows of `outcome` and `driver`; got "
+                f"{len(y)}.")
+        for role, name, v in (("driver", driver, x), ("outcome", outcome, y)):
+            if np.ptp(v) == 0:
+                raise InsufficientDataError(
+                    f"`{role}` {name!r} must vary; every complete row has {v[0]:g}.")
         knots = harrell_knots(x, n_knots)
         drv, out, metric = driver, outcome, None
         if sesoi is None:
