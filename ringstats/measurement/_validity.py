@@ -62,6 +62,21 @@ def _htmt_from_corr(r: np.ndarray, memb: np.ndarray, version: int, absolute: boo
     return out
 
 
+def htmt_items(blocks: Mapping[str, Sequence[str]]) -> tuple[list[str], list[str]]:
+    """Construct names and their items for HTMT: at least two constructs, disjoint items."""
+    if len(blocks) < 2:
+        raise RingstatsError(f"`spec` must have at least two constructs for HTMT; got "
+                             f"{len(blocks)}.")
+    items: list[str] = []
+    for nm, its in blocks.items():
+        for it in its:
+            if it in items:
+                raise RingstatsError(f"item `{it}` appears in more than one construct "
+                                     f"(second: `{nm}`); HTMT needs disjoint item sets.")
+            items.append(it)
+    return list(blocks), items
+
+
 def htmt_matrix(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """HTMT point estimates (pairwise-complete correlations) for cleaned ``data``; no checks.
 
@@ -225,17 +240,7 @@ def htmt(
     check_bool(absolute, "absolute")
     if progress is not None:
         check_bool(progress, "progress")
-    if len(blocks) < 2:
-        raise RingstatsError(f"`spec` must have at least two constructs for HTMT; got "
-                             f"{len(blocks)}.")
-    names = list(blocks)
-    items: list[str] = []
-    for nm, its in blocks.items():
-        for it in its:
-            if it in items:
-                raise RingstatsError(f"item `{it}` appears in more than one construct "
-                                     f"(second: `{nm}`); HTMT needs disjoint item sets.")
-            items.append(it)
+    names, items = htmt_items(blocks)
     check_columns(data, items, "spec")
     check_numeric(data, items, "spec")
     x = data[items].to_numpy(dtype=float, copy=True)

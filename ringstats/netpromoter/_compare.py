@@ -24,7 +24,16 @@ from .._kernels.validation import (
     renamed,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from ._input import P_ADJUST, SMALL_N, _kish, _prepare, _resolve_rule, _Scores, _sorted_levels
+from ._input import (
+    P_ADJUST,
+    SMALL_N,
+    _kish,
+    _prepare,
+    _resolve_rule,
+    _Scores,
+    _sorted_levels,
+    adjust_p,
+)
 from ._one import _adjusted, _check_common, _shares, _var1, nps
 
 
@@ -339,7 +348,6 @@ def nps_by(
     if is_moments(data):
         return dispatch("nps_by", data, by=by, ltr=ltr, weights=weights, ci=ci, method=method,
                         p_adjust=p_adjust, compare=compare, min_n=min_n, scale=scale, spec=spec)
-    from statsmodels.stats.multitest import multipletests
 
     frame, ltr, scale, rule_notes = _resolve_rule(check_dataframe(data), spec, ltr, scale)
     check_columns(frame, [by], "by")
@@ -405,15 +413,7 @@ def nps_by(
                 res.append({"group_a": la, "group_b": lb, "difference": d, "se": se,
                             "ci_low": lo, "ci_high": hi, "z": z, "p_val": p})
         out = pd.DataFrame(res)
-    pv = out["p_val"].to_numpy(float)
-    if p_adjust == "none":
-        out["p_adj"] = pv
-    else:
-        ok = np.isfinite(pv)
-        adj = np.full_like(pv, np.nan)
-        if ok.any():
-            adj[ok] = multipletests(pv[ok], method=p_adjust)[1]
-        out["p_adj"] = adj
+    out["p_adj"] = adjust_p(out["p_val"].to_numpy(float), p_adjust)
     out.attrs["standard"] = scale is None
     title = "NPS" if scale is None else "Non-standard NPS"
     how = "each vs the rest" if compare == "rest" else "pairwise"

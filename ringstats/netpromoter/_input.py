@@ -256,3 +256,17 @@ def _kish(w: np.ndarray) -> float:
     """Kish (1965) effective sample size (sum w)^2 / sum w^2."""
     s2 = float(np.sum(w**2))
     return float(np.sum(w) ** 2 / s2) if s2 > 0 else 0.0
+
+
+def adjust_p(pv: np.ndarray, method: str) -> np.ndarray:
+    """Multiplicity-adjusted p-values (statsmodels ``multipletests``; Holm 1979 by default);
+    NaN p-values stay NaN and do not count as tests."""
+    if method == "none":
+        return pv
+    from statsmodels.stats.multitest import multipletests
+
+    ok = np.isfinite(pv)
+    adj = np.full_like(pv, np.nan)
+    if ok.any():
+        adj[ok] = multipletests(pv[ok], method=method)[1]
+    return adj

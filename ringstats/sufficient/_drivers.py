@@ -23,6 +23,7 @@ from .._kernels.dispatch import needs_rows
 from .._kernels.results import as_result
 from .._kernels.validation import check_bool, check_int, check_option, check_probability
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ..netpromoter._input import adjust_p
 from ..spec import RingSpec
 from ._moments import GroupMoments, SurveyMoments
 
@@ -339,7 +340,6 @@ def nps_by(m: SurveyMoments, *, by: str, ltr: str | None = None, weights: Any = 
            ci: float = 0.95, method: str = "adjusted_wald", p_adjust: str = "holm",
            compare: str = "rest", min_n: int = 2, scale: Any = None, spec: Any = None
            ) -> pd.DataFrame:
-    from statsmodels.stats.multitest import multipletests
 
     from ..netpromoter import _compare as N
 
@@ -412,15 +412,7 @@ def nps_by(m: SurveyMoments, *, by: str, ltr: str | None = None, weights: Any = 
                 res.append({"group_a": la, "group_b": lb, "difference": d, "se": se,
                             "ci_low": lo, "ci_high": hi, "z": zz, "p_val": pv})
         out = pd.DataFrame(res)
-    pv = out["p_val"].to_numpy(float)
-    if p_adjust == "none":
-        out["p_adj"] = pv
-    else:
-        ok = np.isfinite(pv)
-        adj = np.full_like(pv, np.nan)
-        if ok.any():
-            adj[ok] = multipletests(pv[ok], method=p_adjust)[1]
-        out["p_adj"] = adj
+    out["p_adj"] = adjust_p(out["p_val"].to_numpy(float), p_adjust)
     out.attrs["standard"] = True
     how = "each vs the rest" if compare == "rest" else "pairwise"
     return as_result(out, f"NPS by {by} ({how}, {p_adjust}-adjusted; from survey moments)", ())

@@ -19,6 +19,7 @@ import pandas as pd
 from .._kernels.dispatch import needs_rows
 from .._kernels.validation import check_bool, check_int, check_option, check_probability
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
+from ..measurement._validity import htmt_items
 from ..spec import RingSpec, blocks_of
 from ._moments import SurveyMoments
 
@@ -211,17 +212,7 @@ def htmt(m: SurveyMoments, *, spec: Any, version: int = 1, n_boot: int = 0, ci: 
     if n_boot:
         raise needs_rows("htmt", "a bootstrap of HTMT, a non-linear statistic, resamples rows; "
                                  "use n_boot=0 with moments")
-    if len(blocks) < 2:
-        raise RingstatsError(f"`spec` must have at least two constructs for HTMT; got "
-                             f"{len(blocks)}.")
-    names = list(blocks)
-    items: list[str] = []
-    for nm, its in blocks.items():
-        for it in its:
-            if it in items:
-                raise RingstatsError(f"item `{it}` appears in more than one construct "
-                                     f"(second: `{nm}`); HTMT needs disjoint item sets.")
-            items.append(it)
+    names, items = htmt_items(blocks)
     t = m.total()
     pv = _index(m, items)
     if nan_policy == "listwise":
