@@ -25,11 +25,6 @@ FIT_MAP = {"chisq": "chisq", "df": "df", "pvalue": "p_val", "baseline.chisq": "b
 
 
 @pytest.fixture(scope="module")
-def hs():
-    return pd.read_csv(REF / "holzinger39.csv")
-
-
-@pytest.fixture(scope="module")
 def hs_missing():
     return pd.read_csv(REF / "holzinger39_missing.csv")
 

@@ -20,11 +20,6 @@ TOL = 1e-3
 
 
 @pytest.fixture(scope="module")
-def hs():
-    return pd.read_csv(DATA / "holzinger39.csv")
-
-
-@pytest.fixture(scope="module")
 def ladder(hs):
     return invariance(hs, spec=HS, group="school")
 

@@ -20,11 +20,6 @@ BLOCKS = {"IMAG": [f"IMAG{i}" for i in range(1, 6)], "CUEX": [f"CUEX{i}" for i i
 
 
 @pytest.fixture(scope="module")
-def mobi():
-    return pd.read_csv(REF / "mobi.csv")
-
-
-@pytest.fixture(scope="module")
 def rel(mobi):
     with pytest.warns(RingstatsWarning, match="`PERV` has two items"):
         return reliability(mobi, spec=BLOCKS)

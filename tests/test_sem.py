@@ -26,16 +26,6 @@ FIT_MAP = {"chisq": "chisq", "df": "df", "pvalue": "p_val", "baseline.chisq": "b
 TOL = 1e-3
 
 
-@pytest.fixture(scope="module")
-def hs():
-    return pd.read_csv(DATA / "holzinger39.csv")
-
-
-@pytest.fixture(scope="module")
-def mobi():
-    return pd.read_csv(DATA / "mobi.csv")
-
-
 def _row(frame: pd.DataFrame, lhs: str, op: str, rhs: str) -> pd.Series:
     hit = frame[(frame["lhs"] == lhs) & (frame["op"] == op) & (frame["rhs"] == rhs)]
     if hit.empty and op == "~~":

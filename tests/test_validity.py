@@ -19,11 +19,6 @@ BLOCKS = {"IMAG": [f"IMAG{i}" for i in range(1, 6)], "CUEX": [f"CUEX{i}" for i i
           "CUSA": [f"CUSA{i}" for i in range(1, 4)], "CUSL": [f"CUSL{i}" for i in range(1, 4)]}
 
 
-@pytest.fixture(scope="module")
-def mobi():
-    return pd.read_csv(REF / "mobi.csv")
-
-
 @pytest.mark.parametrize("version, fname", [(1, "htmt_mobi.csv"), (2, "htmt2_mobi.csv")])
 def test_semtools_parity(mobi, version, fname):
     ref = pd.read_csv(REF / fname, index_col=0)
