@@ -51,7 +51,7 @@ def test_lazy_names_resolve_and_list():
 
     for name in p.__all__:
         assert callable(getattr(p, name)) or name.isupper(), name
-    assert rs.drivers.__module__ == "ringstats.importance"
+    assert rs.drivers.__module__.startswith("ringstats.importance")
     try:
         rs.no_such_name  # noqa: B018
     except AttributeError as exc:
