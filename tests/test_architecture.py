@@ -140,3 +140,17 @@ def test_no_module_over_700_lines(name):
 
 def test_cycle_detector_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
+
+
+def test_progress_is_quiet_off_a_terminal(monkeypatch):
+    import io
+    import sys
+
+    from ringstats._kernels.progress import progress_enabled
+
+    monkeypatch.delenv("RINGSTATS_QUIET", raising=False)
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    if "ipykernel" not in sys.modules:
+        assert progress_enabled(None) is False
+    assert progress_enabled(True) is True

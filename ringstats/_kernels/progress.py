@@ -1,4 +1,5 @@
-"""Progress bars for long work: on in terminals and notebooks, quiet in tests.
+"""Progress bars for long work: on in terminals and notebooks, quiet in tests and when
+standard error is not a terminal (a file, a pipe, a CI log).
 
 Set the environment variable ``RINGSTATS_QUIET=1`` to silence every bar.
 """
@@ -23,7 +24,12 @@ def progress_enabled(enabled: bool | None = None) -> bool:
         return False
     if "PYTEST_CURRENT_TEST" in os.environ:
         return False
-    return True
+    if "ipykernel" in sys.modules:  # a notebook: tqdm.auto draws a widget
+        return True
+    try:  # a terminal; quiet when stderr goes to a file or a pipe
+        return sys.stderr is not None and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def progress_iter(

@@ -369,4 +369,12 @@ def plateau_table(
         results[d.driver] = res
         rows.append({"name": d.driver, "level": d.level, "ring": d.ring, **res.key_numbers()})
     table = pd.DataFrame(rows).set_index("name")
-    return PlateauTable(table=table, results=results, outcome=jobs[0].outcome)
+    constructs = [d.driver for d in jobs if d.level == "construct"]
+    notes: tuple[str, ...] = ()
+    if len(constructs) > 1:
+        from .._design import clean_for, indistinct_pairs, warn_indistinct
+
+        clean = clean_for(data, spec)
+        notes = warn_indistinct(indistinct_pairs(clean, spec, constructs),
+                                analysis="the plateau table")
+    return PlateauTable(table=table, results=results, outcome=jobs[0].outcome, notes=notes)

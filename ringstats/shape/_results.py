@@ -328,11 +328,14 @@ class PlateauTable(ResultMixin):
     results : dict
         Name -> :class:`PlateauResult`.
     outcome : str
+    notes : tuple of str
+        Flags of the data, such as constructs that cannot be told apart (HTMT >= .90).
     """
 
     table: pd.DataFrame
     results: dict
     outcome: str
+    notes: tuple[str, ...] = ()
 
     def __getitem__(self, key: str) -> PlateauResult:
         return self.results[key]
@@ -363,6 +366,8 @@ class PlateauTable(ResultMixin):
         top = float(self.table["share_at_max"].max())
         if top > CEILING_WARN:
             s.add_note(ceiling_note(self.outcome, top))
+        for note in self.notes:
+            s.add_note(note)
         edge = list(self.table.index[self.table["bp_at_edge"]])
         if edge:
             s.add_note(f"breakpoint at the edge of the candidate range (`trim`) for "
