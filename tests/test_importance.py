@@ -571,3 +571,21 @@ def test_exact_lmg_at_26_drivers_runs():
     assert lmg.sum() == pytest.approx(r2, abs=1e-10)
     val, se = core.shapley_sampled(corr, 4000, seed=3)
     assert np.abs((val - lmg) / se).max() < 5
+
+
+@pytest.mark.parametrize("cov_type", ["HC3", "nonrobust"])
+def test_regression_kernel_matches_statsmodels_wls(swiss, cov_type):
+    import statsmodels.api as sm
+
+    wt = np.linspace(0.5, 2.0, len(swiss))
+    res = imp.regression(swiss.assign(wt=wt), outcome="Fertility", drivers=SWISS_X,
+                         weights="wt", cov_type=cov_type, standardize=False)
+    m = sm.WLS(swiss["Fertility"].to_numpy(float), sm.add_constant(swiss[SWISS_X].to_numpy(float)),
+               weights=wt).fit(cov_type=cov_type)
+    c = res.coefficients
+    np.testing.assert_allclose(c["estimate"], m.params[1:], rtol=1e-10)
+    np.testing.assert_allclose(c["se"], m.bse[1:], rtol=1e-10)
+    np.testing.assert_allclose(c["p_val"], m.pvalues[1:], rtol=1e-8, atol=1e-14)
+    np.testing.assert_allclose(c["ci_low"], np.asarray(m.conf_int())[1:, 0], rtol=1e-10)
+    assert res.r2 == pytest.approx(m.rsquared, abs=1e-12)
+    assert res.adj_r2 == pytest.approx(m.rsquared_adj, abs=1e-12)

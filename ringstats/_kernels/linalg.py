@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize
 
-__all__ = ["minres_one_factor", "pairwise_corr", "single_thread_blas", "damped_newton"]
+__all__ = ["minres_one_factor", "pairwise_corr", "single_thread_blas", "damped_newton", "cor_smooth"]
 
 
 def minres_one_factor(r: np.ndarray) -> np.ndarray:
@@ -126,3 +126,19 @@ def damped_newton(objective: Any, newton_step: Any, x0: np.ndarray, *, tol: floa
         if done:
             return x, cur
     raise ConvergenceError(f"{what} did not converge in {max_iter} steps.")
+
+
+def cor_smooth(mat: np.ndarray, *, below: float, floor: float) -> np.ndarray:
+    """psych's ``cor.smooth``: eigenvalues below ``below`` set to ``floor``, rescaled to sum
+    to the number of variables, the matrix rebuilt and rescaled to a unit diagonal
+    (Revelle, ``psych::cor.smooth``; Wothke 1993). The one smoothing of the package: the
+    polychoric ``nearest_pd`` and EFA's non-positive-definite guard use it.
+    """
+    vals, vecs = np.linalg.eigh((mat + mat.T) / 2.0)
+    vals = np.where(vals < below, floor, vals)
+    vals = len(vals) * vals / vals.sum()
+    new = (vecs * vals) @ vecs.T
+    s = np.sqrt(np.diag(new))
+    new = new / np.outer(s, s)
+    np.fill_diagonal(new, 1.0)
+    return (new + new.T) / 2.0

@@ -9,9 +9,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from .._kernels import shapley as core
 from .._kernels.dispatch import dispatch, is_moments
+from .._kernels.regression import ols
 from .._kernels.results import ResultMixin, Summary, as_result
 from .._kernels.validation import (
     check_bool,
@@ -126,34 +128,45 @@ def regression(
     if is_moments(data):
         return dispatch("regression", data, outcome=outcome, drivers=drivers, spec=spec,
                         weights=weights, standardize=standardize, cov_type=cov_type, ci=ci)
-    import statsmodels.api as sm
-
     check_bool(standardize, "standardize")
     check_option(cov_type, "cov_type", ("HC3", "HC0", "HC1", "HC2", "nonrobust"))
     ci = check_probability(ci, "ci")
     prep = _prepare(data, outcome=outcome, drivers=drivers, spec=spec, weights=weights,
                     linear_only=True)
     X, y, w = prep.X, prep.y, prep.w
+    ww = np.ones(prep.n) if w is None else w
     if standardize:
-        ww = np.ones(prep.n) if w is None else w
         mx = ww @ X / ww.sum()
         my = ww @ y / ww.sum()
         sx = np.sqrt(ww @ (X - mx) ** 2 / ww.sum())
         sy = np.sqrt(ww @ (y - my) ** 2 / ww.sum())
         X = (X - mx) / sx
         y = (y - my) / sy
-    exog = sm.add_constant(X, has_constant="add")
-    model = sm.OLS(y, exog) if w is None else sm.WLS(y, exog, weights=w)
-    fit = model.fit(cov_type=cov_type)
-    conf = np.asarray(fit.conf_int(alpha=1 - ci))
+    # weighted least squares as OLS on the whitened data (sqrt(w) rows), the regression
+    # kernel's QR fit and HC covariances (statsmodels WLS gives the same numbers)
+    sw = np.sqrt(ww)
+    exog = np.column_stack([np.ones(prep.n), X])
+    fit = ols(exog * sw[:, None], y * sw, cov_type=cov_type)
+    se = np.sqrt(np.diag(fit.cov))
+    stat = fit.beta / se
+    if cov_type == "nonrobust":  # t inference; HC covariances use the normal (statsmodels)
+        dist = stats.t(fit.df_resid)
+    else:
+        dist = stats.norm()
+    pval = 2 * dist.sf(np.abs(stat))
+    half = dist.ppf(0.5 + ci / 2) * se
+    conf = np.column_stack([fit.beta - half, fit.beta + half])
+    ybar = ww @ y / ww.sum()
+    r2 = 1.0 - fit.rss / float(ww @ (y - ybar) ** 2)
+    r2_adj = 1.0 - (1.0 - r2) * (prep.n - 1) / fit.df_resid
     corr = core.cov_to_corr(core.weighted_cov(prep.X, w))
     vif = np.diag(np.linalg.inv(corr)) if len(prep.names) > 1 else np.ones(1)
     coef = pd.DataFrame(
         {
-            "estimate": fit.params[1:],
-            "se": fit.bse[1:],
-            "t": fit.tvalues[1:],
-            "p_val": fit.pvalues[1:],
+            "estimate": fit.beta[1:],
+            "se": se[1:],
+            "t": stat[1:],
+            "p_val": pval[1:],
             "ci_low": conf[1:, 0],
             "ci_high": conf[1:, 1],
             "vif": vif,
@@ -162,7 +175,7 @@ def regression(
     )
     if prep.ring is not None:
         coef.insert(0, "ring", [prep.ring[c] for c in prep.names])
-    return RegressionResult(coef, float(fit.rsquared), float(fit.rsquared_adj), prep.n,
+    return RegressionResult(coef, float(r2), float(r2_adj), prep.n,
                             prep.outcome, standardize, cov_type)
 
 

@@ -20,6 +20,7 @@ from scipy.special import ndtr, ndtri
 
 from .._data import item_data
 from .._kernels.dispatch import dispatch, is_moments
+from .._kernels.linalg import cor_smooth
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
     check_bool,
@@ -162,16 +163,9 @@ def _golden_max(tab: np.ndarray, ta: np.ndarray, tb: np.ndarray, lo: float = -0.
 
 
 def _smooth(mat: np.ndarray, eig_tol: float = 1e-12) -> np.ndarray:
-    """psych::cor.smooth: clip eigenvalues below ``eig_tol`` to ``100 * eig_tol``, rescale the
-    eigenvalues to sum to the number of variables, rebuild and rescale to a unit diagonal."""
-    vals, vecs = np.linalg.eigh((mat + mat.T) / 2.0)
-    vals = np.where(vals < eig_tol, 100.0 * eig_tol, vals)
-    vals = len(vals) * vals / vals.sum()
-    new = (vecs * vals) @ vecs.T
-    s = np.sqrt(np.diag(new))
-    new = new / np.outer(s, s)
-    np.fill_diagonal(new, 1.0)
-    return (new + new.T) / 2.0
+    """psych::cor.smooth with psych's defaults: eigenvalues below ``eig_tol`` become
+    ``100 * eig_tol`` (:func:`ringstats._kernels.linalg.cor_smooth`)."""
+    return cor_smooth(mat, below=eig_tol, floor=100.0 * eig_tol)
 
 
 # ----------------------------------------------------------------------------- nearest_pd

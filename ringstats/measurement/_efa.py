@@ -22,6 +22,7 @@ from scipy import stats
 from .._data import item_data
 from .._kernels import linalg
 from .._kernels.dispatch import dispatch, is_moments
+from .._kernels.linalg import cor_smooth
 from .._kernels.progress import progress_iter
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import (
@@ -88,17 +89,12 @@ def _polychoric_matrix(x: pd.DataFrame) -> np.ndarray:
 
 
 def _smooth(r: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Make a correlation matrix positive definite by eigenvalue flooring (psych ``cor.smooth``)."""
-    vals, vecs = np.linalg.eigh(r)
-    if vals.min() > 1e-8:
+    """Make a correlation matrix positive definite by eigenvalue flooring (psych
+    ``cor.smooth`` through :func:`ringstats._kernels.linalg.cor_smooth`), only when needed."""
+    if np.linalg.eigvalsh(r).min() > 1e-8:
         return r, False
-    vals = np.maximum(vals, 100 * np.finfo(float).eps)
-    vals = vals * len(vals) / vals.sum()
-    out = vecs @ np.diag(vals) @ vecs.T
-    d = np.sqrt(np.diag(out))
-    out = out / np.outer(d, d)
-    np.fill_diagonal(out, 1.0)
-    return out, True
+    eps = 100 * np.finfo(float).eps
+    return cor_smooth(r, below=eps, floor=eps), True
 
 
 def _correlate(x: pd.DataFrame, correlation: str, nan_policy: str
