@@ -77,6 +77,21 @@ def htmt_items(blocks: Mapping[str, Sequence[str]]) -> tuple[list[str], list[str
     return list(blocks), items
 
 
+def htmt_membership(blocks: Mapping[str, Sequence[str]], names: list[str], items: list[str]
+                    ) -> tuple[np.ndarray, list[str]]:
+    """Item x construct membership matrix and the note for one-item constructs."""
+    memb = np.zeros((len(items), len(names)))
+    for a, nm in enumerate(names):
+        for it in blocks[nm]:
+            memb[items.index(it), a] = 1.0
+    notes: list[str] = []
+    single = [nm for nm in names if len(blocks[nm]) < 2]
+    if single:
+        notes.append("one-item construct(s) " + ", ".join(f"`{s}`" for s in single)
+                     + ": no monotrait correlation, HTMT is NaN.")
+    return memb, notes
+
+
 def htmt_matrix(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """HTMT point estimates (pairwise-complete correlations) for cleaned ``data``; no checks.
 
@@ -254,15 +269,7 @@ def htmt(
         if col.size < 2 or np.all(col == col[0]):
             raise InsufficientDataError(f"item `{it}` is constant (or nearly unanswered); its "
                                         "correlations are undefined.")
-    memb = np.zeros((len(items), len(names)))
-    for a, nm in enumerate(names):
-        for it in blocks[nm]:
-            memb[items.index(it), a] = 1.0
-    notes: list[str] = []
-    single = [nm for nm in names if len(blocks[nm]) < 2]
-    if single:
-        notes.append("one-item construct(s) " + ", ".join(f"`{s}`" for s in single)
-                     + ": no monotrait correlation, HTMT is NaN.")
+    memb, notes = htmt_membership(blocks, names, items)
     mask = (~np.isnan(x)).astype(float)
     xz = np.nan_to_num(x)
     r = _corr_batch(xz[None], mask[None])

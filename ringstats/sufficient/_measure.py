@@ -19,7 +19,7 @@ import pandas as pd
 from .._kernels.dispatch import needs_rows
 from .._kernels.validation import check_bool, check_int, check_option, check_probability
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from ..measurement._validity import htmt_items
+from ..measurement._validity import htmt_items, htmt_membership
 from ..spec import RingSpec, blocks_of
 from ._moments import SurveyMoments
 
@@ -230,15 +230,7 @@ def htmt(m: SurveyMoments, *, spec: Any, version: int = 1, n_boot: int = 0, ci: 
         if nobs[j] < 2 or not ss[j] > 0:
             raise InsufficientDataError(f"item `{it}` is constant (or nearly unanswered); its "
                                         "correlations are undefined.")
-    memb = np.zeros((len(items), len(names)))
-    for a, nm in enumerate(names):
-        for it in blocks[nm]:
-            memb[items.index(it), a] = 1.0
-    notes: list[str] = []
-    single = [nm for nm in names if len(blocks[nm]) < 2]
-    if single:
-        notes.append("one-item construct(s) " + ", ".join(f"`{s}`" for s in single)
-                     + ": no monotrait correlation, HTMT is NaN.")
+    memb, notes = htmt_membership(blocks, names, items)
     offd = r[~np.eye(len(items), dtype=bool)]
     if version == 2 and np.any((np.abs(offd) if absolute else offd) <= 0):
         notes.append("HTMT2 needs positive correlations (geometric means); some are zero or "
