@@ -40,7 +40,7 @@ import pandas as pd
 
 from ._data import checked_frame
 from ._kernels.results import ResultMixin, Summary
-from .errors import RingstatsError, RingstatsWarning
+from .errors import RingstatsError, RingstatsWarning, warn
 from .spec import RING_LABELS, RingSpec
 
 __all__ = ["draft_spec", "SpecDraft", "explain_spec"]
@@ -148,6 +148,48 @@ def _snap(lo: int, hi: int) -> tuple[int, int]:
     return lo, hi
 
 
+#: Share of a text column's answers that must be numbers for it to be read as numeric.
+_NUMERIC_SHARE = 0.8
+
+
+def _numeric_view(data: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``data`` with every number-like column as float64, and what was set aside.
+
+    A categorical column with numeric categories, a nullable or boolean column, and a text
+    column whose answers are mostly (80%) numbers become numbers, as the spec's cleaning
+    would read them; stray text answers and infinite values become NaN here and are
+    reported, because validation will refuse them until they are recoded.
+    """
+    out = data.copy()
+    flags: dict[str, str] = {}
+    for col in data.columns:
+        s = data[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
+        if pd.api.types.is_bool_dtype(s):
+            continue
+        if not pd.api.types.is_numeric_dtype(s):
+            txt = s[s.notna()]
+            num = pd.to_numeric(txt, errors="coerce")
+            if len(num) == 0 or num.notna().mean() < _NUMERIC_SHARE or num.nunique() < 2:
+                continue
+            bad = txt[num.isna()]
+            if len(bad):
+                ex = ", ".join(repr(v) for v in pd.unique(bad.astype(str))[:3])
+                flags[str(col)] = (f"{len(bad)} text answer(s) such as {ex} among numbers: "
+                                   "recode them (e.g. to empty) or declare them missing "
+                                   "before validating")
+            s = pd.to_numeric(s, errors="coerce")
+        v = pd.Series(s.to_numpy(dtype="float64", na_value=np.nan), index=s.index)
+        inf = np.isinf(v.to_numpy())
+        if inf.any():
+            flags[str(col)] = (f"{int(inf.sum())} infinite value(s): not an answer; recode "
+                               "them before validating")
+            v = v.mask(inf)
+        out[col] = v
+    return out, flags
+
+
 def _scan(data: pd.DataFrame) -> dict[str, _Col]:
     cols: dict[str, _Col] = {}
     n = len(data)
@@ -230,7 +272,11 @@ def draft_spec(data: pd.DataFrame, *, name: str = "survey", efa: bool = True,
     data = checked_frame(data)  # unique, flat column names
     if not isinstance(name, str) or not name:
         raise RingstatsError(f"`name` must be a non-empty string; got {name!r}.")
+    data, flags = _numeric_view(data)
     cols = _scan(data)
+    for col, msg in flags.items():
+        cols[col].note = "; ".join(x for x in (cols[col].note, msg) if x)
+        warn(f"`{col}`: {msg}.")
     ltr = _pick_outcome(cols)
     if ltr is not None:
         cols[ltr].role = "ltr"

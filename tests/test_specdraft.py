@@ -127,3 +127,29 @@ def test_bad_input():
         draft_spec(pd.DataFrame({"a": [1, 2]}), name="")
     d = draft_spec(pd.DataFrame({"x": ["a", "b", "c"], "y": [1.5, 2.5, 3.5]}))
     assert "TODO: no rating items found" in d.yaml
+
+
+def test_stray_text_inf_and_categorical_columns():
+    """A rating column with a few text answers or an inf is drafted as a rating and flagged
+    (validation refuses those values until they are recoded); a categorical column with
+    numeric categories is read as its numbers; column order only orders the output."""
+    w = rs.draw("base", n=600, seed=3)
+    base = draft_spec(w.customers, name="base", seed=1)
+    messy = w.customers.copy()
+    messy["seen2"] = messy["seen2"].astype(object)
+    messy.loc[[3, 40, 41], "seen2"] = ["n/a", "?", "n/a"]
+    messy["spd1"] = messy["spd1"].astype(float)
+    messy.loc[7, "spd1"] = np.inf
+    messy["prod1"] = pd.Categorical(messy["prod1"], ordered=True)
+    with pytest.warns(rs.RingstatsWarning) as rec:
+        d = draft_spec(messy, name="base", seed=1)
+    text = " ".join(str(r.message) for r in rec)
+    assert "`seen2`: 3 text answer(s) such as 'n/a', '?'" in text
+    assert "`spd1`: 1 infinite value(s)" in text
+    assert d.table.loc["seen2", "role"] == d.table.loc["spd1", "role"] == "item"
+    assert "text answer" in d.table.loc["seen2", "note"]
+    assert d.table.loc["prod1", "role"] == "item"
+    assert d.yaml == base.yaml
+    assert messy.loc[3, "seen2"] == "n/a"  # the caller's frame is untouched
+    shuffled = draft_spec(w.customers[w.customers.columns[::-1]], name="base", seed=1)
+    pd.testing.assert_frame_equal(shuffled.table.sort_index(), base.table.sort_index())
