@@ -319,15 +319,24 @@ def test_logit_and_ordinal_likelihoods_match_statsmodels(small):
     S = mean_scores(d, spec=w.spec).join(d["ltr"]).dropna()
     X = S[["product", "seen"]].to_numpy()
     yb = (S["ltr"] >= 9).to_numpy(float)
-    ll = imp_glm._logit_ll(yb, X, np.ones(len(yb)))
+    ll, beta = imp_glm._logit_ll(yb, X, np.ones(len(yb)))
     ref = sm.Logit(yb, sm.add_constant(X)).fit(disp=0).llf
     assert ll == pytest.approx(ref, abs=1e-6)
     present = np.unique(S["ltr"])
     yo = np.searchsorted(present, S["ltr"]).astype(float)
-    llo = imp_glm._ordinal_ll(yo, X, np.ones(len(yo)), len(present))
+    llo, _ = imp_glm._ordinal_ll(yo, X, np.ones(len(yo)), len(present))
     refo = OrderedModel(yo.astype(int), X, distr="logit").fit(method="bfgs", disp=False,
                                                                maxiter=500).llf
     assert llo == pytest.approx(refo, abs=1e-4)
+    # warm starts reach the same maximum (concave likelihoods)
+    ll2, _ = imp_glm._logit_ll(yb, X, np.ones(len(yb)), start=beta + 0.3)
+    assert ll2 == pytest.approx(ll, abs=1e-8)
+    r2_cold = imp_glm._glm_subset_r2("binary", X, yb, np.ones(len(yb)), 2)
+    fits: dict = {}
+    imp_glm._glm_subset_r2("binary", X, yb, np.ones(len(yb)), 2, fits=fits)
+    np.testing.assert_allclose(
+        imp_glm._glm_subset_r2("binary", X, yb, np.ones(len(yb)), 2, starts=fits), r2_cold,
+        rtol=0, atol=1e-9)
     assert llo >= refo - 1e-8
 
 

@@ -116,11 +116,12 @@ def damped_newton(objective: Any, newton_step: Any, x0: np.ndarray, *, tol: floa
         step = newton_step(x)
         t = 1.0
         while True:
-            new = objective(x + t * step)
+            trial = x + t * step
+            new = objective(trial)
             if new >= cur - 1e-12 or t < 1e-8:
                 break
             t /= 2
-        x = x + t * step
+        x = trial  # the very array last evaluated (objectives may cache on it)
         done = abs(new - cur) < tol * (1 + abs(cur))
         cur = new
         if done:

@@ -99,9 +99,10 @@ def ols(X: np.ndarray, y: np.ndarray, cov_type: str = "nonrobust") -> OLSFit:
 
 
 def logit(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, *, tol: float = 1e-10,
-          max_iter: int = 100) -> np.ndarray:
+          max_iter: int = 100, start: np.ndarray | None = None) -> np.ndarray:
     """Maximum-likelihood logistic regression coefficients by Newton's method with step
-    halving (``X`` includes the intercept column; optional case weights ``w``).
+    halving (``X`` includes the intercept column; optional case weights ``w``; ``start``:
+    starting coefficients, default the intercept-only MLE).
 
     At the MLE with an intercept the (weighted) mean fitted probability equals the observed
     share of ones (the intercept's score equation), as ``statsmodels.Logit`` and R ``glm``.
@@ -120,15 +121,24 @@ def logit(X: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, *, tol: flo
     ybar = float(w @ y / w.sum())
     if not 0 < ybar < 1:
         raise InsufficientDataError("a logistic model needs both outcomes; all rows have one.")
-    beta = np.zeros(p)
-    beta[0] = np.log(ybar / (1 - ybar))
+    if start is None:
+        beta = np.zeros(p)
+        beta[0] = np.log(ybar / (1 - ybar))
+    else:
+        beta = np.asarray(start, dtype=float)
+
+    last: dict[str, np.ndarray] = {}
 
     def ll(b: np.ndarray) -> float:
+        # one exp per row for both log(1 + e^eta) and the fitted probability, which the
+        # next Newton step reuses (it is taken at the point just evaluated)
         eta = X @ b
-        return float(w @ (y * eta - np.logaddexp(0, eta)))
+        e = np.exp(-np.abs(eta))
+        last["b"], last["mu"] = b, np.where(eta >= 0, 1.0, e) / (1.0 + e)
+        return float(w @ (y * eta - np.maximum(eta, 0.0) - np.log1p(e)))
 
     def step(b: np.ndarray) -> np.ndarray:
-        mu = special.expit(X @ b)
+        mu = last["mu"] if last.get("b") is b else special.expit(X @ b)
         g = X.T @ (w * (y - mu))
         H = (X * (w * mu * (1 - mu))[:, None]).T @ X
         return np.linalg.solve(H, g)

@@ -72,7 +72,11 @@ def _cont_r2(Z: np.ndarray, W: np.ndarray) -> np.ndarray:
 
 def _batch_stats(kind: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, K: int, lay: _Layout,
                  W: np.ndarray) -> np.ndarray:
-    """Statistic vectors for a batch of row weightings ``W`` (B, n)."""
+    """Statistic vectors for a batch of row weightings ``W`` (B, n).
+
+    Logistic and cumulative-logit subset fits of every replicate start from the
+    full-sample fits (computed once per batch), which the replicate's MLE is near.
+    """
     if kind == "continuous":
         Z = np.column_stack([X, y])
         Z = Z - (w @ Z) / w.sum()
@@ -84,6 +88,8 @@ def _batch_stats(kind: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, K: int,
             out.append(_stats_from_r2(_cont_r2(Z, W[s:s + chunk]), lay))
         return np.concatenate(out, axis=0)
     rows = []
+    starts: dict[int, np.ndarray] = {}
+    _glm_subset_r2(kind, X, y, w, K, fits=starts)
     for b in range(W.shape[0]):
         keep = W[b] > 0
         yk = y[keep]
@@ -95,7 +101,8 @@ def _batch_stats(kind: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, K: int,
             present = np.unique(yk)
             yk = np.searchsorted(present, yk).astype(float)
             Kb = len(present)
-        r2 = _glm_subset_r2(kind, X[keep], yk, W[b][keep], Kb)
+        r2 = _glm_subset_r2(kind, X[keep], yk, W[b][keep], Kb,
+                            starts=starts if Kb == K else None)
         rows.append(_stats_from_r2(r2[None], lay)[0])
     return np.vstack(rows)
 

@@ -15,18 +15,22 @@ from ._inputs import MAX_GLM_DRIVERS
 # binary and ordinal models: weighted maximum likelihood by Newton's method
 # ----------------------------------------------------------------------------------------
 def _logit_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, tol: float = 1e-10,
-              max_iter: int = 100) -> float:
+              max_iter: int = 100, start: np.ndarray | None = None
+              ) -> tuple[float, np.ndarray]:
     """Weighted log-likelihood at the MLE of a logistic regression (intercept added;
-    the fit is the regression kernel's :func:`~ringstats._kernels.regression.logit`)."""
+    the fit is the regression kernel's :func:`~ringstats._kernels.regression.logit`) and
+    the coefficients (intercept first), from ``start`` if given."""
     A = np.column_stack([np.ones(len(y)), X])
-    beta = logit(A, y, w, tol=tol, max_iter=max_iter)
+    beta = logit(A, y, w, tol=tol, max_iter=max_iter, start=start)
     eta = A @ beta
-    return float(w @ (y * eta - np.logaddexp(0, eta)))
+    return float(w @ (y * eta - np.logaddexp(0, eta))), beta
 
 
 def _ordinal_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, K: int, tol: float = 1e-10,
-                max_iter: int = 100) -> float:
-    """Weighted log-likelihood at the MLE of a cumulative-logit (proportional odds) model.
+                max_iter: int = 100, start: np.ndarray | None = None
+                ) -> tuple[float, np.ndarray]:
+    """Weighted log-likelihood at the MLE of a cumulative-logit (proportional odds) model,
+    and its parameters (thresholds, then slopes), from ``start`` if given.
 
     ``y`` holds category codes 0..K-1 (all present). Same model as statsmodels
     ``OrderedModel(distr="logit")``; Newton's method with analytic derivatives
@@ -44,7 +48,9 @@ def _ordinal_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, K: int, tol: float 
     C = np.column_stack([Ec, -X])
     cum = np.cumsum(np.bincount(yi, weights=w, minlength=K))[:-1] / w.sum()
     theta0 = np.log(cum / (1 - cum))
-    par = np.concatenate([theta0, np.zeros(p)])
+    par = np.concatenate([theta0, np.zeros(p)]) if start is None else np.asarray(start, float)
+    if start is not None and (q > 1 and np.any(np.diff(par[:q]) <= 0)):
+        par = np.concatenate([theta0, np.zeros(p)])
 
     def parts(par: np.ndarray):
         th = np.concatenate([[-np.inf], par[:q], [np.inf]])
@@ -73,9 +79,11 @@ def _ordinal_ll(y: np.ndarray, X: np.ndarray, w: np.ndarray, K: int, tol: float 
         M = (A * (w * hac)[:, None]).T @ C
         return -np.linalg.solve(H + M + M.T, g)
 
-    _, cur = damped_newton(ll, step, par, tol=tol, max_iter=max_iter,
-                           what="ordinal (cumulative logit) model")
-    return cur
+    if start is not None and not np.isfinite(ll(par)):
+        par = np.concatenate([theta0, np.zeros(p)])
+    par, cur = damped_newton(ll, step, par, tol=tol, max_iter=max_iter,
+                             what="ordinal (cumulative logit) model")
+    return cur, par
 
 
 def _check_glm_size(kind: str, p: int) -> None:
@@ -87,8 +95,16 @@ def _check_glm_size(kind: str, p: int) -> None:
 
 
 def _glm_subset_r2(kind: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, K: int,
-                   sets: np.ndarray | None = None) -> np.ndarray:
-    """McFadden pseudo-R^2 of the model on each predictor subset (bit masks)."""
+                   sets: np.ndarray | None = None, starts: dict | None = None,
+                   fits: dict | None = None) -> np.ndarray:
+    """McFadden pseudo-R^2 of the model on each predictor subset (bit masks).
+
+    Warm starts: each subset's Newton iterations start from ``starts[s]`` when given (the
+    full-sample fits, for bootstrap replicates), else from the fit of the subset without
+    its lowest driver, padded with a zero slope; the MLE is the same (the log-likelihoods
+    are concave), it is reached in fewer steps. ``fits``, if a dict, receives each
+    subset's parameters.
+    """
     p = X.shape[1]
     if sets is None:
         sets = np.arange(2**p)
@@ -99,11 +115,22 @@ def _glm_subset_r2(kind: str, X: np.ndarray, y: np.ndarray, w: np.ndarray, K: in
         pk = np.bincount(y.astype(np.int64), weights=w, minlength=K) / w.sum()
         ll0 = float(w.sum() * (pk[pk > 0] @ np.log(pk[pk > 0])))
     out = np.zeros(len(sets))
+    q = 1 if kind == "binary" else K - 1  # intercepts/thresholds before the slopes
+    done: dict[int, np.ndarray] = {} if fits is None else fits
     for k, s in enumerate(sets):
+        s = int(s)
         if s == 0:
             continue
         cols = [j for j in range(p) if s >> j & 1]
+        start = None if starts is None else starts.get(s)
+        if start is None and (s & (s - 1)) in done:  # parent: drop the lowest driver
+            par = done[s & (s - 1)]
+            start = np.concatenate([par[:q], [0.0], par[q:]])
         Xs = X[:, cols]
-        llk = _logit_ll(y, Xs, w) if kind == "binary" else _ordinal_ll(y, Xs, w, K)
+        if kind == "binary":
+            llk, par = _logit_ll(y, Xs, w, start=start)
+        else:
+            llk, par = _ordinal_ll(y, Xs, w, K, start=start)
+        done[s] = par
         out[k] = 1.0 - llk / ll0
     return out
