@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
 from .._data import item_data
+from .._kernels.bvn import CLAMP as _CLAMP
+from .._kernels.bvn import cell_probs as _cell_probs
 from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.linalg import cor_smooth
 from .._kernels.results import ResultMixin, Summary
@@ -35,94 +37,9 @@ __all__ = ["polychoric", "PolychoricResult", "correlation", "nearest_pd"]
 
 _NAN_POLICIES = ("pairwise", "listwise")
 _METHODS = ("pearson", "polychoric")
-_CLAMP = 10.0  # |threshold| beyond which Phi is 0 or 1 to double precision for our purpose
-
-# Gauss-Legendre nodes/weights on [-1, 1] (20 points), reused by every call.
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(20)
 
 
 # ----------------------------------------------------------------------------- helpers
-def _bvn_upper(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """P(X > h, Y > k) for standard bivariate normal with correlation r (arrays broadcast).
-
-    Vectorised form of Genz's (2004) BVNU algorithm (Drezner & Wesolowsky 1990 with
-    Gauss-Legendre quadrature; 20 nodes everywhere), accurate to about 1e-15.
-    """
-    h, k, r = np.broadcast_arrays(np.asarray(h, float), np.asarray(k, float),
-                                  np.asarray(r, float))
-    out = np.empty(h.shape)
-    small = np.abs(r) < 0.925
-    x = (_GL_X + 1.0)  # nodes mapped to (0, 2)
-    w = _GL_W
-    with np.errstate(all="ignore"):
-        if small.any():
-            hs_, ks_, rs_ = h[small], k[small], r[small]
-            hk = hs_ * ks_
-            hs = (hs_ * hs_ + ks_ * ks_) / 2.0
-            asr = np.arcsin(rs_) / 2.0
-            sn = np.sin(asr[..., None] * x)
-            val = np.sum(w * np.exp((sn * hk[..., None] - hs[..., None]) / (1.0 - sn * sn)),
-                         axis=-1)
-            out[small] = val * asr / (2.0 * np.pi) + ndtr(-hs_) * ndtr(-ks_)
-        big = ~small
-        if big.any():
-            hb, kb, rb = h[big], k[big].copy(), r[big]
-            neg = rb < 0
-            kb[neg] = -kb[neg]
-            hk = hb * kb
-            bvn = np.zeros(hb.shape)
-            lt1 = np.abs(rb) < 1
-            as_ = (1.0 - rb) * (1.0 + rb)
-            a = np.sqrt(as_)
-            bs = (hb - kb) ** 2
-            c = (4.0 - hk) / 8.0
-            d = (12.0 - hk) / 80.0
-            asr = -(bs / as_ + hk) / 2.0
-            t1 = np.where(asr > -100,
-                          a * np.exp(asr) * (1 - c * (bs - as_) * (1 - d * bs) / 3
-                                             + c * d * as_ * as_), 0.0)
-            b = np.sqrt(bs)
-            sp = np.sqrt(2 * np.pi) * ndtr(-b / a)
-            t1 = t1 - np.where(hk > -100,
-                               np.exp(-hk / 2) * sp * b * (1 - c * bs * (1 - d * bs) / 3), 0.0)
-            a2 = a / 2.0
-            xs = (a2[..., None] * x) ** 2
-            asr2 = -(bs[..., None] / xs + hk[..., None]) / 2.0
-            sp2 = 1 + c[..., None] * xs * (1 + 5 * d[..., None] * xs)
-            rs = np.sqrt(1 - xs)
-            ep = np.exp(-(hk[..., None] / 2) * xs / (1 + rs) ** 2) / rs
-            terms = np.where(asr2 > -100, np.exp(asr2) * (sp2 - ep) * w, 0.0)
-            bvn = np.where(lt1, (a2 * terms.sum(axis=-1) - t1) / (2 * np.pi), 0.0)
-            pos = rb > 0
-            res = np.where(pos, bvn + ndtr(-np.maximum(hb, kb)), 0.0)
-            lo = np.where(hb < 0, ndtr(kb) - ndtr(hb), ndtr(-hb) - ndtr(-kb))
-            res = np.where(~pos & (hb >= kb), -bvn, res)
-            res = np.where(~pos & (hb < kb), lo - bvn, res)
-            out[big] = res
-    return np.clip(out, 0.0, 1.0)
-
-
-def _bvn_cdf(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """P(X <= h, Y <= k) for the standard bivariate normal with correlation r."""
-    return _bvn_upper(-np.asarray(h, float), -np.asarray(k, float), r)
-
-
-def _cell_probs(r: np.ndarray, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
-    """Cell probabilities of all pairs.
-
-    ``ta``, ``tb``: (npairs, K-1) finite-clamped inner thresholds; ``r``: (npairs,).
-    Returns (npairs, K, K).
-    """
-    npairs, km1 = ta.shape
-    inner = _bvn_cdf(ta[:, :, None], tb[:, None, :], r[:, None, None])  # npairs, K-1, K-1
-    big = np.zeros((npairs, km1 + 2, km1 + 2))
-    big[:, 1:-1, 1:-1] = inner
-    big[:, 1:-1, -1] = ndtr(ta)
-    big[:, -1, 1:-1] = ndtr(tb)
-    big[:, -1, -1] = 1.0
-    return big[:, 1:, 1:] - big[:, :-1, 1:] - big[:, 1:, :-1] + big[:, :-1, :-1]
-
-
 def _neg_loglik(r: np.ndarray, tab: np.ndarray, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
     p = _cell_probs(r, ta, tb)
     ok = (p > 0) & (tab > 0)
