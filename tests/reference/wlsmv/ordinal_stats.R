@@ -7,7 +7,9 @@
 #               five-factor model (A, C, E, N, O);
 #   bfi_gender  the same rows and model, two groups by gender (1 = male, 2 = female);
 #   small       the first 300 of those rows, 6 items recoded to 2 or 3 categories,
-#               one-factor model.
+#               one-factor model;
+#   zero        150 simulated rows, 5 items with 2 or 3 categories and empty cells in
+#               2 x 2 and 3 x 3 tables (lavaan's zero.add = c(0.5, 0)), one-factor model.
 # It also writes the data used (so that Python reads the SAME rows) and, for the DWLS
 # stage, lavaan's parameter estimates and fit measures.
 #
@@ -39,6 +41,21 @@ small <- data.frame(
 )
 write.csv(small, "small_data.csv", row.names = FALSE)
 
+# zero: simulated, with empty cells -- w1 x w2 (2 x 2, empty off-diagonal cell),
+# w1 x w5 (2 x 2, empty diagonal cell): lavaan adds 0.5 keeping the margins;
+# w3 x w4 (3 x 3) and w1 x w3, ... (2 x 3): no correction
+set.seed(15)
+zz <- MASS::mvrnorm(150, rep(0, 4), matrix(0.6, 4, 4) + diag(0.4, 4))
+zero <- data.frame(
+  w1 = as.integer(zz[, 1] > 1.2),
+  w2 = as.integer(zz[, 2] > 0),
+  w3 = cut(zz[, 3], c(-Inf, -1.5, 0.8, Inf), labels = FALSE),
+  w4 = cut(zz[, 4], c(-Inf, -0.8, 1.5, Inf), labels = FALSE),
+  w5 = as.integer(zz[, 1] < -1.3)
+)
+zero$w2[zero$w1 == 1] <- 1L
+write.csv(zero, "zero_data.csv", row.names = FALSE)
+
 model5 <- "
 A =~ A1 + A2 + A3 + A4 + A5
 C =~ C1 + C2 + C3 + C4 + C5
@@ -47,6 +64,7 @@ N =~ N1 + N2 + N3 + N4 + N5
 O =~ O1 + O2 + O3 + O4 + O5
 "
 model1 <- "F =~ y1 + y2 + y3 + y4 + y5 + y6"
+model0 <- "F =~ w1 + w2 + w3 + w4 + w5"
 
 num <- function(x) formatC(x, digits = 15, format = "g")
 num12 <- function(x) formatC(x, digits = 12, format = "g")
@@ -119,6 +137,11 @@ meta$bfi_gender <- export(fit_g, "bfi_gender")
 
 fit_s <- cfa(model1, data = small, ordered = paste0("y", 1:6), estimator = "WLSMV")
 meta$small <- export(fit_s, "small")
+
+fit_z <- cfa(model0, data = zero, ordered = paste0("w", 1:5), estimator = "WLSMV")
+meta$zero <- export(fit_z, "zero")
+zt <- lavInspect(fit_z, "zero.cell.tables")
+meta$zero_cell_tables <- names(zt)
 
 info <- list(lavaan = as.character(packageVersion("lavaan")),
              R = R.version.string, call = "cfa(model, data, ordered = items, estimator = 'WLSMV')",
