@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from scipy.stats import multivariate_normal
 
+from ringstats._kernels.bvn import bvn_cdf as _bvn_cdf
 from ringstats.errors import InsufficientDataError, RingstatsError, RingstatsWarning
 from ringstats.measurement._correlation import (
     PolychoricResult,
-    _bvn_cdf,
     correlation,
     nearest_pd,
     polychoric,

@@ -20,6 +20,7 @@ from scipy.special import ndtri
 
 from .._data import item_data
 from .._kernels.bvn import CLAMP as _CLAMP
+from .._kernels.bvn import bvn_cdf as _bvn_cdf  # noqa: F401  (moved; old private name kept)
 from .._kernels.bvn import cell_probs as _cell_probs
 from .._kernels.dispatch import dispatch, is_moments
 from .._kernels.linalg import cor_smooth

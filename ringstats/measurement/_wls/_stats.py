@@ -120,7 +120,7 @@ def _check_codes(df: pd.DataFrame) -> None:
         v = v[~np.isnan(v)]
         bad = v[~np.isfinite(v) | (v != np.round(v))]
         if bad.size:
-            problems.append(f"item `{it}` must be integer-coded; it has the value {bad[0]!r}.")
+            problems.append(f"item `{it}` must be integer-coded; it has the value {bad[0]:g}.")
     if problems:
         raise ValidationError(problems)
 
@@ -557,7 +557,7 @@ def ordinal_moments_by(x: Any, groups: Any, *, items: Sequence[str] | None = Non
     keep = ~pd.isna(g) & df.notna().all(axis=1).to_numpy()
     df = df.loc[keep]
     g = g[keep]
-    labels = list(pd.unique(g))
+    labels = [lab.item() if isinstance(lab, np.generic) else lab for lab in pd.unique(g)]
     if len(labels) < 2:
         raise ValidationError([f"`groups` must have at least two groups with complete rows; "
                                f"got {labels}."])
@@ -566,7 +566,7 @@ def ordinal_moments_by(x: Any, groups: Any, *, items: Sequence[str] | None = Non
     cats = _categories(df)
     out = {}
     for lab in labels:
-        sub = df.loc[g == lab]
+        sub = df.loc[np.asarray(g == lab, dtype=bool)]
         _check_fixed_categories(sub, cats, where=f" in group {lab!r}")
         codes = _encode(sub, cats)
         out[lab] = _moments(codes, np.array([len(c) for c in cats]), tuple(df.columns), cats)
