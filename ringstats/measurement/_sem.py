@@ -53,11 +53,19 @@ from ._cfa._engine import (
 from ._cfa._fit import _check_blocks, _prepare
 from ._sem_model import SEMStructure, parse_paths
 from ._sem_result import SEMResult, improper_flags, standardised
+from ._wls._fit_ord import (
+    ESTIMATORS,
+    derived_residuals,
+    fit_ordinal,
+    resolve_estimator,
+    threshold_rows,
+    wlsmv_fit_rows,
+)
 
 __all__ = ["sem", "SEMResult"]
 
 _NAN_POLICIES = ("listwise", "fiml")
-_ESTIMATORS = ("ML",)
+_ESTIMATORS = ESTIMATORS
 _INFORMATION = ("expected", "observed")
 
 
@@ -97,12 +105,18 @@ def _model(spec: Any, paths: Any, columns: Sequence[str]
 
 # ----------------------------------------------------------------------------- fitting
 def _fit(st: SEMStructure, x: np.ndarray, nan_policy: str, information: str, *,
-         start: np.ndarray | None = None, with_se: bool = True) -> dict[str, Any]:
+         start: np.ndarray | None = None, with_se: bool = True,
+         estimator: str = "ML") -> dict[str, Any]:
     p, q = st.p, st.q
     df = p * (p + 1) // 2 - q
     if df < 0:
         raise SpecError(f"the model is not identified: {q} free parameters but only "
                         f"{p * (p + 1) // 2} variances and covariances (df = {df}).")
+    if estimator == "WLSMV":
+        o = fit_ordinal(st, x, start=start, what="WLSMV SEM")
+        return {"theta": o["theta"], "n": o["n"], "s": o["moments"].corr,
+                "mean": np.zeros(p), "nit": o["nit"], "df": df, "vcov": o["vcov"],
+                "fit": wlsmv_fit_rows(o["dwls"]), "dwls": o["dwls"], "moments": o["moments"]}
     if nan_policy == "fiml":
         return _fit_fiml(st, x, df, start=start, with_se=with_se)
     xc = x[~np.isnan(x).any(axis=1)]
@@ -234,7 +248,7 @@ def sem(
     *,
     spec: RingSpec | Mapping[str, Sequence[str]],
     paths: str | Mapping[str, Sequence[str] | str] | None = None,
-    estimator: str = "ML",
+    estimator: str = "auto",
     nan_policy: str = "listwise",
     std_lv: bool = False,
     information: str = "expected",
@@ -259,8 +273,13 @@ def sem(
         (an observed variable enters as a single-indicator latent, as in lavaan; observed
         exogenous variables get free variances, lavaan's ``fixed.x = FALSE``). With a
         RingSpec, ``loyalty`` names the loyalty factor. Only recursive models.
-    estimator : {"ML"}
-        Normal-theory maximum likelihood (lavaan's default).
+    estimator : {"auto", "ML", "WLSMV"}
+        ``"ML"``: normal-theory maximum likelihood (lavaan's default for continuous data).
+        ``"WLSMV"``: every observed variable is an ordered item (polychorics, DWLS, robust
+        SEs, scaled-and-shifted test; listwise deletion; paths among constructs only).
+        ``"auto"`` (default): WLSMV when every observed variable has at most 5 categories
+        and ``nan_policy="listwise"`` (Rhemtulla, Brosseau-Liard & Savalei 2012), noted in
+        the result; ML otherwise.
     nan_policy : {"listwise", "fiml"}
         ``"fiml"`` maximises the casewise likelihood (lavaan ``missing = "ml"``), assuming
         data missing at random; SEs then come from the observed information, as in lavaan.
@@ -334,8 +353,12 @@ def sem(
     st = SEMStructure.build(blocks, pairs, list(map(str, data.columns)), std_lv)
     items = check_columns(data, list(st.items), "spec")
     x = _prepare(model_frame(data, spec, items), items)
+    estimator, enotes = resolve_estimator(estimator, x, items, nan_policy)
+    notes += enotes
     info = "observed" if nan_policy == "fiml" else information
-    fit = _fit(st, x, nan_policy, info)
+    if estimator == "WLSMV":
+        info = "robust (sandwich)"
+    fit = _fit(st, x, nan_policy, info, estimator=estimator)
     theta, vcov = fit["theta"], fit["vcov"]
     zc = float(stats.norm.ppf(0.5 + ci / 2))
     # effects and ring totals
@@ -368,7 +391,8 @@ def sem(
                 try:
                     with warnings.catch_warnings():
                         warnings.simplefilter("ignore")
-                        fb = _fit(st, xb, nan_policy, info, start=theta, with_se=False)
+                        fb = _fit(st, xb, nan_policy, info, start=theta, with_se=False,
+                                  estimator=estimator)
                     reps.append(eff(fb["theta"]))
                 except (ConvergenceError, InsufficientDataError, np.linalg.LinAlgError):
                     n_fail += 1
@@ -405,6 +429,12 @@ def sem(
         notes.append(f"{n_fail} of {n_boot} bootstrap refits failed to converge and were "
                      "dropped.")
     params, r2 = standardised(st, theta, vcov, zc)
+    thresholds = pd.DataFrame()
+    if estimator == "WLSMV":
+        th = threshold_rows(fit["dwls"], fit["moments"], zc)
+        params = pd.concat([derived_residuals(params, list(st.items)), th], ignore_index=True)
+        thresholds = th.rename(columns={"lhs": "item", "rhs": "threshold"})[
+            ["item", "threshold", "estimate", "se", "z", "p_val", "ci_low", "ci_high"]]
     improper = improper_flags(st, theta, params, r2)
     if improper:
         warnings.warn("Improper SEM solution: " + "; ".join(improper), RingstatsWarning,
@@ -419,5 +449,5 @@ def sem(
         n_obs=int(fit["n"]), estimator=estimator, nan_policy=nan_policy, information=info,
         std_lv=std_lv, converged=True, n_iter=fit["nit"], improper=tuple(improper),
         n_boot=n_boot, warnings=tuple(notes), blocks=blocks,
-        paths=tuple(pairs),
+        paths=tuple(pairs), thresholds=thresholds,
     )

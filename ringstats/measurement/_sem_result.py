@@ -11,6 +11,7 @@ from scipy import stats
 from .._kernels.results import ResultMixin, Summary
 from ._cfa._engine import _num_jacobian
 from ._sem_model import SEMStructure
+from ._wls._fit_ord import WLSMV_NOTE, summary_lines
 
 __all__ = ["SEMResult", "standardised", "improper_flags"]
 
@@ -152,6 +153,10 @@ class SEMResult(ResultMixin):
     blocks : dict
         Construct -> items of the measurement part.
     paths : tuple of (outcome, predictor)
+    thresholds : DataFrame
+        WLSMV: one row per threshold (``item``, ``threshold``, ``estimate``, ``se``, ...);
+        empty for ML. ``estimator`` names the estimator; with WLSMV ``fit`` also has the
+        scaled-and-shifted test and the ``_scaled`` and ``_robust`` CFI, TLI and RMSEA.
     """
 
     parameters: pd.DataFrame
@@ -175,15 +180,31 @@ class SEMResult(ResultMixin):
     warnings: tuple[str, ...] = field(default=())
     blocks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     paths: tuple[tuple[str, str], ...] = field(default=())
+    thresholds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
-        """The tidy parameter table (one row per parameter)."""
-        return self.parameters.copy()
+        """The tidy parameter table (one row per parameter, thresholds included), with the
+        ``estimator`` named."""
+        out = self.parameters.copy()
+        out["estimator"] = self.estimator
+        return out
 
     def summary(self) -> Summary:
         f = self.fit
         s = Summary(f"Structural equation model ({self.estimator}, n = {self.n_obs}, "
                     f"missing: {self.nan_policy})")
+        if self.estimator == "WLSMV":
+            s.add_dict({"estimator": "WLSMV", "optimizer iterations": self.n_iter,
+                        **summary_lines(f),
+                        "solution": "IMPROPER (see notes)" if self.improper else "proper"},
+                       "Model test and fit (lavaan WLSMV)")
+        else:
+            self._ml_fit_lines(s)
+        self._tables(s)
+        return s
+
+    def _ml_fit_lines(self, s: Summary) -> None:
+        f = self.fit
         s.add_dict({
             "estimator": self.estimator,
             "optimizer iterations": self.n_iter,
@@ -196,6 +217,8 @@ class SEMResult(ResultMixin):
             "AIC": float(f["aic"]), "BIC": float(f["bic"]),
             "solution": "IMPROPER (see notes)" if self.improper else "proper",
         }, "Model test and fit")
+
+    def _tables(self, s: Summary) -> None:
         cols = ["estimate", "se", "z", "p_val", "std_estimate"]
         p = self.parameters
         for op, title, lab in (("=~", "Latent variables", lambda d: d["lhs"] + " =~ " + d["rhs"]),
@@ -211,6 +234,10 @@ class SEMResult(ResultMixin):
         s.add_table(var[cols].set_axis(var["lhs"], axis=0),
                     "Variances (residual variances of endogenous variables)")
         s.add_table(self.r_squared, "R-square")
+        if len(self.thresholds):
+            s.add_table(self.thresholds.set_index(["item", "threshold"])[
+                ["estimate", "se", "ci_low", "ci_high"]], "Thresholds")
+            s.add_note(WLSMV_NOTE)
         if len(self.effects):
             e = self.effects[self.effects["effect"] != "direct"]
             if len(e):
@@ -235,4 +262,3 @@ class SEMResult(ResultMixin):
                        "be interpreted before the model is revised.")
         for w in self.warnings:
             s.add_note(w)
-        return s

@@ -29,6 +29,15 @@ from ...errors import (
     SpecError,
 )
 from ...spec import RingSpec, blocks_of
+from .._wls._fit_ord import (
+    WLSMV_NOTE,
+    derived_residuals,
+    fit_ordinal,
+    resolve_estimator,
+    summary_lines,
+    threshold_rows,
+    wlsmv_fit_rows,
+)
 from ._engine import (
     _check_pd,
     _em_saturated,
@@ -43,15 +52,6 @@ from ._engine import (
     _patterns,
     _safe_inv,
     _srmr,
-)
-from .._wls._fit_ord import (
-    WLSMV_NOTE,
-    derived_residuals,
-    fit_ordinal,
-    resolve_estimator,
-    summary_lines,
-    threshold_rows,
-    wlsmv_fit_rows,
 )
 from ._model import _INFORMATION, _NAN_POLICIES, _Structure
 
