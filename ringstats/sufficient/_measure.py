@@ -68,10 +68,16 @@ def _check_constant(m: SurveyMoments, items: list[str], ss: np.ndarray, nobs: np
 
 # ------------------------------------------------------------------------------ CFA
 def cfa(m: SurveyMoments, *, spec: Any, nan_policy: str = "listwise", std_lv: bool = False,
-        information: str = "expected", ci: float = 0.95) -> Any:
+        information: str = "expected", ci: float = 0.95, estimator: str = "auto") -> Any:
     from ..measurement._cfa import _fit as C
 
     blocks = C._blocks_from(spec)
+    check_option(estimator, "estimator", ("auto", "ML", "WLSMV"))
+    if estimator == "WLSMV":
+        raise needs_rows("cfa", "estimator='WLSMV' needs the asymptotic covariance of the "
+                                "polychorics, which takes each row's answers to all items "
+                                "(pairwise tables are not enough); use estimator='ML' with "
+                                "moments (estimator='auto' is ML here)")
     check_option(nan_policy, "nan_policy", C._NAN_POLICIES)
     check_option(information, "information", C._INFORMATION)
     check_bool(std_lv, "std_lv")

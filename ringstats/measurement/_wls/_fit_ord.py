@@ -59,21 +59,21 @@ def resolve_estimator(estimator: str, x: np.ndarray, items: list[str],
         return "ML", []
     if estimator == "WLSMV":
         if nan_policy != "listwise":
-            raise ValidationError(
+            raise ValidationError([
                 f"estimator='WLSMV' needs nan_policy='listwise' (got {nan_policy!r}): FIML "
                 "is a normal-theory likelihood and pairwise polychorics are not supported; "
                 "rows with a missing item are deleted listwise (lavaan's default for "
-                "ordered items).")
+                "ordered items)."])
         for it, v in zip(items, vals, strict=True):
             if np.any(v != np.round(v)):
-                raise ValidationError(
+                raise ValidationError([
                     f"estimator='WLSMV' treats items as ordered categories, but item `{it}` "
                     f"has non-integer values (e.g. {v[v != np.round(v)][0]:g}); use "
-                    "estimator='ML' for continuous items.")
+                    "estimator='ML' for continuous items."])
             if len(v) > MAX_CATEGORIES:
-                raise ValidationError(
+                raise ValidationError([
                     f"estimator='WLSMV' accepts at most {MAX_CATEGORIES} categories per item; "
-                    f"item `{it}` has {len(v)} distinct values. Use estimator='ML'.")
+                    f"item `{it}` has {len(v)} distinct values. Use estimator='ML'."])
     return estimator, []
 
 
