@@ -36,18 +36,21 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=300)
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--estimators", default="WLSMV,ML",
+                    help="comma-separated (ML for comparison; recovery_cfa.md has it)")
     args = ap.parse_args()
+    kinds = tuple(args.estimators.split(","))
     t0 = time.perf_counter()
     w0 = draw("base", n=200, seed=0)
     latent = w0.truth.loadings
     items = list(latent.index)
-    est = {k: np.full((args.reps, len(items)), np.nan) for k in ("WLSMV", "ML")}
-    se = {k: np.full((args.reps, len(items)), np.nan) for k in ("WLSMV", "ML")}
-    fails = {"WLSMV": 0, "ML": 0}
+    est = {k: np.full((args.reps, len(items)), np.nan) for k in kinds}
+    se = {k: np.full((args.reps, len(items)), np.nan) for k in kinds}
+    fails = dict.fromkeys(kinds, 0)
     for r in progress_iter(range(args.reps), total=args.reps, desc="WLSMV replicates"):
         w = draw("base", n=args.n, seed=r)
         d = w.spec.validate(w.customers)
-        for k in ("WLSMV", "ML"):
+        for k in kinds:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", RingstatsWarning)
@@ -61,7 +64,7 @@ def main() -> None:
     table = pd.DataFrame({"construct": [w0.spec.item_map()[i] for i in items],
                           "latent_loading": truth}, index=pd.Index(items, name="item"))
     summary = {}
-    for k in ("WLSMV", "ML"):
+    for k in kinds:
         ok = ~np.isnan(est[k]).any(axis=1)
         e, s = est[k][ok], se[k][ok]
         cover = ((e - 1.96 * s <= truth) & (truth <= e + 1.96 * s))
@@ -86,7 +89,7 @@ def main() -> None:
     lines = [
         "# recovery_wlsmv",
         "",
-        f"ringstats.cfa(estimator=\"WLSMV\") and (\"ML\") on replicates of "
+        f"ringstats.cfa(estimator=...) for {', '.join(kinds)} on replicates of "
         f"`draw(\"base\", n={args.n}, seed=r)`, r = 0..{args.reps - 1} (the simulated "
         "RingSpec: 7 constructs, 21 five-point items). Target: the generator's latent "
         "standardised loadings `w.truth.loadings`. "

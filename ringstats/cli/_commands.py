@@ -82,7 +82,8 @@ def measure(ctx: Context) -> Output:
 
     data, spec = ctx.load()
     rep = measurement_report(data, spec=spec, **ctx.kwargs(measurement_report,
-                                                           ("seed", "n_boot", "jobs")))
+                                                           ("seed", "n_boot", "jobs",
+                                                            "estimator")))
 
     def loadings():
         from ..plotting import plot_loadings

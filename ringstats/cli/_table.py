@@ -49,6 +49,9 @@ FLAGS: dict[str, Flag] = {
                       "it into survey moments (ringstats.summarize); pandas reads it into "
                       "memory"),
     "spec": _f("--spec", required=True, metavar="YAML", help="ring specification (YAML)"),
+    "estimator": _f("--estimator", choices=("auto", "ML", "WLSMV"), default="auto",
+                    help="CFA estimator: auto (default: WLSMV when every item has at most 5 "
+                         "categories, else ML), ML or WLSMV (ordered items)"),
     "spec_file": _f("spec_file", metavar="YAML", help="ring specification (YAML)"),
     # output (every command)
     "out": _f("--out", metavar="DIR", default=None,
@@ -141,7 +144,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("validate", f"{_C}:validate", "check a survey CSV against a ring specification",
             ("data", "spec")),
     Command("measure", f"{_C}:measure", "reliability, CFA fit and validity",
-            ("data", "spec", "seed", "n_boot", "jobs", "engine"), {"seed": 0}),
+            ("data", "spec", "seed", "n_boot", "jobs", "engine", "estimator"), {"seed": 0}),
     Command("drivers", f"{_C}:drivers", "construct and ring importance (Shapley shares, CIs)",
             ANALYSIS + ("scores", "engine"), {"seed": 0, "n_boot": 200, "scores": "mean"}),
     Command("plateau", f"{_C}:plateau", "plateau verdict per ring and construct",

@@ -104,13 +104,23 @@ class MeasurementReport(ResultMixin):
         s = Summary(f"Measurement report ({self.n_constructs} constructs, "
                     f"n = {self.cfa.n_obs}, missing: {self.nan_policy})")
         s.add_table(self.checks, "Construct checks")
-        s.add_dict({
+        lines = {
             "chi-square": f"{f['chisq']:.2f} on {int(f['df'])} df, p = {f['p_val']:.3g}",
             "CFI": float(f["cfi"]), "TLI": float(f["tli"]),
             "RMSEA [90% CI]": (f"{f['rmsea']:.3f} [{f['rmsea_ci_low']:.3f}, "
                                f"{f['rmsea_ci_high']:.3f}]"),
             "SRMR": float(f["srmr"]),
-        }, "CFA fit")
+        }
+        if self.cfa.estimator == "WLSMV":
+            lines.update({
+                "scaled chi-square": (f"{f['chisq_scaled']:.2f} on {int(f['df'])} df, "
+                                      f"p = {f['p_val_scaled']:.3g}"),
+                "CFI / TLI robust": f"{f['cfi_robust']:.3f} / {f['tli_robust']:.3f}",
+                "RMSEA robust [90% CI]": (f"{f['rmsea_robust']:.3f} "
+                                          f"[{f['rmsea_robust_ci_low']:.3f}, "
+                                          f"{f['rmsea_robust_ci_high']:.3f}]"),
+            })
+        s.add_dict(lines, f"CFA fit ({self.cfa.estimator})")
         s.add_table(self.loadings, "Standardised loadings (CFA)")
         s.add_table(self.reliability.table, "Reliability")
         s.add_table(self.htmt.matrix, "HTMT")
@@ -159,6 +169,7 @@ def measurement_report(
     n_boot: int = 0,
     seed: int | None = None,
     nan_policy: str = "listwise",
+    estimator: str = "auto",
 ) -> MeasurementReport:
     """Reliability, CFA fit, loadings, discriminant validity and factorability in one report.
 
@@ -175,6 +186,9 @@ def measurement_report(
     nan_policy : {"listwise", "pairwise"}
         Missing-data handling passed to every part (the CFA and Fornell-Larcker with
         ``"pairwise"`` use the pairwise covariance matrix).
+    estimator : {"auto", "ML", "WLSMV"}
+        The CFA's estimator (see :func:`cfa`): ``"auto"`` fits items with at most 5
+        categories as ordinal (WLSMV) when ``nan_policy="listwise"``; the report names it.
 
     Returns
     -------
@@ -205,7 +219,7 @@ def measurement_report(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RingstatsWarning)
         rel = reliability(data, spec=spec, nan_policy=nan_policy)
-        fit = cfa(data, spec=blocks, nan_policy=nan_policy)
+        fit = cfa(data, spec=blocks, nan_policy=nan_policy, estimator=estimator)
         ht = htmt(data, spec=blocks, n_boot=n_boot, seed=seed, nan_policy=nan_policy)
         fl = fornell_larcker(data, spec=blocks, nan_policy=nan_policy, fitted=fit)
         items = [c for its in blocks.values() for c in its]

@@ -371,7 +371,7 @@ def _cr_ave(data: pd.DataFrame, blocks: dict[str, list[str]], nan_policy: str,
     if not multi:
         return {}, {}, {}
     try:
-        res = cfa(data, spec=multi, nan_policy=nan_policy)
+        res = cfa(data, spec=multi, nan_policy=nan_policy, estimator="ML")
     except (ConvergenceError, InsufficientDataError, SpecError, RingstatsError) as exc:
         notes.append(f"the CFA behind CR and AVE could not be fitted ({exc}); CR and AVE are "
                      "NaN.")

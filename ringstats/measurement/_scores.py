@@ -218,7 +218,7 @@ def scores(
     check_columns(data, items, "spec")
     check_numeric(data, items, "spec")
     res = cfa(data, spec=blocks, std_lv=True,
-              nan_policy="listwise" if nan_policy == "listwise" else "fiml")
+              nan_policy="listwise" if nan_policy == "listwise" else "fiml", estimator="ML")
     names = list(blocks)
     lam = res.loading_matrix.loc[items, names].to_numpy(dtype=float)
     phi = res.factor_cov.loc[names, names].to_numpy(dtype=float)

@@ -375,7 +375,8 @@ def fornell_larcker(
 
     data, blocks = items_frame(data, spec)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
-    res = fitted if fitted is not None else cfa(data, spec=blocks, nan_policy=nan_policy)
+    res = fitted if fitted is not None else cfa(data, spec=blocks, nan_policy=nan_policy,
+                                                     estimator="ML")
     lam = res.loadings["std_estimate"].astype(float)
     names = list(blocks)
     sq = pd.Series({nm: float(np.sqrt(np.mean(lam.loc[list(its)].to_numpy() ** 2)))

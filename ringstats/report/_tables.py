@@ -58,7 +58,8 @@ def _measurement(sec: SectionData, lang: str) -> list[tuple[str, pd.DataFrame]]:
             rows.append({"index": key.upper(), "value": val,
                          "rule": f"{'≥' if op == '>=' else '≤'} {fmt(cut, lang)}",
                          "verdict": T[lang]["meets"] if ok else T[lang]["misses"]})
-        out.append((T[lang]["fit_table"], _frame(rows, lang, "index")))
+        title = T[lang]["fit_table"] + f" ({getattr(cfa, 'estimator', 'ML')})"
+        out.append((title, _frame(rows, lang, "index")))
     rep = sec.results.get("report")
     if rep is not None:
         rows = []
