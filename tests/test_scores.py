@@ -38,7 +38,7 @@ def test_regression_scores_track_true_latent(sim):
 def test_formulas_match_cfa_matrices(sim):
     w, d = sim
     sub = w.spec.subset(["seen", "trust"])
-    res = cfa(d, spec=sub, std_lv=True)
+    res = cfa(d, spec=sub, std_lv=True, estimator="ML")
     items = list(sub.items)
     lam = res.loading_matrix.loc[items].to_numpy()
     phi = res.factor_cov.to_numpy()
