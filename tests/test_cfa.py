@@ -201,3 +201,63 @@ def test_heywood_is_flagged():
     assert res.heywood == ("a",)
     assert res.fit["df"] == 0
     assert "Heywood" in str(res)
+
+
+# --------------------------------------------------------------------------- reverse-keyed markers
+BFI_AC = {"A": ["A1", "A2", "A3", "A4", "A5"], "C": ["C1", "C2", "C3", "C4", "C5"]}
+
+
+@pytest.fixture(scope="module")
+def bfi():
+    return pd.read_csv(REF / "bfi.csv")
+
+
+@pytest.mark.parametrize("stem, kw", [("cfa_bfi_ac", {}), ("cfa_bfi_ac_stdlv", {"std_lv": True}),
+                                      ("cfa_bfi_ac_fiml", {"nan_policy": "fiml"})])
+def test_reverse_keyed_markers_match_lavaan(bfi, stem, kw):
+    # A1 (the marker of A), C4 and C5 are reverse-keyed and not recoded (cfa_bfi_ac.R)
+    res = cfa(bfi, spec=BFI_AC, estimator="ML", **kw)
+    assert res.converged
+    _compare(res, stem)
+    lo = res.loadings["estimate"]
+    assert lo["A1"] > 0 and (lo[["A2", "A3", "A4", "A5", "C4", "C5"]] < 0).all()
+
+
+def _negative_markers(n: int = 500, seed: int = 11, missing: float = 0.0):
+    """Three factors of four items whose first item (the marker) loads -0.7."""
+    rng = np.random.default_rng(seed)
+    lstd = np.array([-0.7, 0.6, 0.75, 0.65])
+    lam = np.kron(np.eye(3), lstd[:, None])
+    phi = np.array([[1, .3, .4], [.3, 1, .2], [.4, .2, 1]])
+    sig = lam @ phi @ lam.T
+    sig[np.diag_indices(12)] = 1.0
+    blocks = {f: [f"{f}{i}" for i in range(1, 5)] for f in ("F", "G", "H")}
+    cols = [c for v in blocks.values() for c in v]
+    d = pd.DataFrame(rng.multivariate_normal(np.zeros(12), sig, size=n), columns=cols)
+    if missing:  # MCAR in four items (a marker among them): few patterns, a quick FIML
+        for c in ("F1", "F2", "G3", "H4"):
+            d.loc[rng.random(n) < missing, c] = np.nan
+    return d, blocks, lam
+
+
+@pytest.mark.parametrize("kw", [{}, {"std_lv": True}, {"nan_policy": "fiml"}])
+def test_all_markers_negative_simulated(kw):
+    d, blocks, lam = _negative_markers(missing=0.1 if kw.get("nan_policy") else 0.0)
+    markers = [v[0] for v in blocks.values()]
+    res = cfa(d, spec=blocks, estimator="ML", **kw)
+    # the same data with the markers recoded: an equivalent model, reflected factors
+    ref = cfa(d.assign(**{c: -d[c] for c in markers}), spec=blocks, estimator="ML", **kw)
+    assert res.converged and ref.converged
+    assert res.fit["chisq"] == pytest.approx(ref.fit["chisq"], rel=1e-6)
+    # markers keep their sign (1 under the marker rule; the first item loads positively
+    # under std_lv too, as in lavaan), the other items' loadings are reflected
+    assert (res.loadings.loc[markers, "estimate"] > 0).all()
+    if not kw.get("std_lv"):
+        assert (res.loadings.loc[markers, "estimate"] == 1.0).all()
+    sign = np.where(res.loadings.index.isin(markers), 1.0, -1.0)
+    np.testing.assert_allclose(res.loadings["estimate"], sign * ref.loadings["estimate"],
+                               atol=1e-5)
+    np.testing.assert_allclose(res.factor_cov, ref.factor_cov, atol=1e-5)
+    # and the truth is recovered (standardised loadings, oriented on the marker)
+    truth = -lam[lam != 0]
+    np.testing.assert_allclose(res.loadings["std_estimate"], truth, atol=0.1)

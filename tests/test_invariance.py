@@ -95,3 +95,15 @@ def test_bad_input(hs):
     invariance(hs, spec=HS, group="school", partial=False)
     pd.testing.assert_frame_equal(hs, before)
     assert np.isfinite(before["x1"]).all()
+
+
+def test_reverse_keyed_markers_match_lavaan():
+    # psych's bfi by gender, A1 (the marker of A), C4 and C5 reverse-keyed and not recoded
+    # (tests/reference/measurement/cfa_bfi_ac.R)
+    bfi = pd.read_csv(DATA / "bfi.csv")
+    res = invariance(bfi, spec={"A": ["A1", "A2", "A3", "A4", "A5"],
+                                "C": ["C1", "C2", "C3", "C4", "C5"]},
+                     group="gender", partial=False)
+    ref = pd.read_csv(DATA / "cfa_bfi_ac_gender_fit.csv").set_index("model")
+    for level in ("configural", "metric"):
+        _check_fit(res.fits[level], ref.loc[level])

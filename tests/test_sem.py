@@ -202,3 +202,62 @@ def test_ring_paths_cover_their_truth_on_the_simulator():
     tab = mod.summarise(draws, truth)
     assert tab["coverage"].mean() >= 0.8
     assert (tab["bias"].abs() < 0.05).all()
+
+
+# --------------------------------------------------------------------------- reverse-keyed markers
+BFI_AC = {"A": ["A1", "A2", "A3", "A4", "A5"], "C": ["C1", "C2", "C3", "C4", "C5"]}
+
+
+@pytest.mark.parametrize("stem, kw", [("cfa_bfi_ac", {}), ("cfa_bfi_ac_stdlv", {"std_lv": True}),
+                                      ("cfa_bfi_ac_fiml", {"nan_policy": "fiml"})])
+def test_reverse_keyed_markers_match_lavaan_cfa(stem, kw):
+    # A ~ C saturates the structure: fit and measurement part equal lavaan's CFA
+    # (tests/reference/measurement/cfa_bfi_ac.R; A1, the marker of A, is reverse-keyed)
+    bfi = pd.read_csv(DATA / "bfi.csv")
+    res = sem(bfi, spec=BFI_AC, paths="A ~ C", estimator="ML", **kw)
+    assert res.converged
+    ref = pd.read_csv(DATA / f"{stem}_fit.csv").set_index("measure")["value"]
+    for rname, pname in FIT_MAP.items():
+        assert res.fit[pname] == pytest.approx(ref[rname], rel=TOL, abs=TOL), rname
+    pe = pd.read_csv(DATA / f"{stem}_params.csv")
+    for _, row in pe[(pe["op"] == "=~") | ((pe["op"] == "~~") & pe["lhs"].str.len().eq(2))
+                     ].iterrows():
+        got = _row(res.parameters, row.lhs, row.op, row.rhs)
+        assert got["std_estimate"] == pytest.approx(row["std.all"], abs=TOL), (row.lhs, row.rhs)
+        if not kw.get("std_lv"):  # std_lv fixes A's residual, not its variance: other scale
+            assert got["estimate"] == pytest.approx(row.est, abs=TOL), (row.lhs, row.rhs)
+    cov = pe.set_index(["lhs", "op", "rhs"])["est"]
+    beta = _row(res.parameters, "A", "~", "C")
+    assert beta["estimate"] < 0
+    if not kw.get("std_lv"):
+        assert beta["estimate"] == pytest.approx(
+            cov[("A", "~~", "C")] / cov[("C", "~~", "C")], abs=TOL)
+
+
+@pytest.mark.parametrize("std_lv", [False, True])
+def test_all_markers_negative_simulated(std_lv):
+    # three factors whose first item loads -0.7; recoding the markers reflects the factors
+    rng = np.random.default_rng(5)
+    lam = np.kron(np.eye(3), np.array([[-0.7], [0.6], [0.75], [0.65]]))
+    b = np.array([[0, 0, 0], [0.5, 0, 0], [0.3, 0.4, 0]])
+    a = np.linalg.inv(np.eye(3) - b)
+    phi = a @ np.diag([1.0, 0.75, 0.6]) @ a.T
+    sig = lam @ phi @ lam.T + 0.5 * np.eye(12)
+    blocks = {f: [f"{f}{i}" for i in range(1, 5)] for f in ("F", "G", "H")}
+    cols = [c for v in blocks.values() for c in v]
+    d = pd.DataFrame(rng.multivariate_normal(np.zeros(12), sig, size=500), columns=cols)
+    paths = "G ~ F\nH ~ F + G"
+    res = sem(d, spec=blocks, paths=paths, estimator="ML", std_lv=std_lv)
+    ref = sem(d.assign(F1=-d["F1"], G1=-d["G1"], H1=-d["H1"]), spec=blocks, paths=paths,
+              estimator="ML", std_lv=std_lv)
+    assert res.converged and ref.converged
+    assert res.fit["chisq"] == pytest.approx(ref.fit["chisq"], rel=1e-6)
+    p, q = res.parameters, ref.parameters
+    for op in ("~", "~~"):  # paths and (residual) variances: both sides reflected alike
+        np.testing.assert_allclose(p.loc[p["op"] == op, "estimate"],
+                                   q.loc[q["op"] == op, "estimate"], atol=1e-5)
+    sel = p["op"] == "=~"
+    sign = np.where(p.loc[sel, "rhs"].isin(["F1", "G1", "H1"]), 1.0, -1.0)
+    np.testing.assert_allclose(p.loc[sel, "estimate"], sign * q.loc[sel, "estimate"].to_numpy(),
+                               atol=1e-5)
+    assert (_row(p, "G", "~", "F")["estimate"] > 0) and (_row(p, "H", "~", "G")["estimate"] > 0)

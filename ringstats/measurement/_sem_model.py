@@ -21,6 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from ..errors import SpecError
+from ._cfa._model import start_blocks
 
 __all__ = ["SEMStructure", "parse_paths"]
 
@@ -266,35 +267,15 @@ class SEMStructure:
         return out
 
     def start(self, s: np.ndarray) -> np.ndarray:
-        """Start values: one-factor loadings per block, composite correlations, regressions."""
-        p, m = self.p, self.m
-        sd = np.sqrt(np.diag(s))
-        r = s / np.outer(sd, sd)
-        lstd = np.zeros((p, m))
-        comp = np.zeros((p, m))
-        pat = np.zeros((p, m), dtype=bool)
+        """Start values: :func:`~._cfa._model.start_blocks` (signed one-factor loadings per
+        block, composite correlations), then regressions among the latents from those."""
+        m = self.m
+        pat = np.zeros((self.p, m), dtype=bool)
         for j, k in self.fixed_lambda:
             pat[j, k] = True
         _, rr, cc = self._idx["lam"]
         pat[rr, cc] = True
-        for k in range(m):
-            idx = np.flatnonzero(pat[:, k])
-            if self.phantom[k] or len(idx) == 1:
-                lstd[idx, k] = 1.0 if self.phantom[k] else 0.9
-            else:
-                vals, vecs = np.linalg.eigh(r[np.ix_(idx, idx)])
-                v = vecs[:, -1] * np.sign(vecs[:, -1].sum() or 1.0)
-                lstd[idx, k] = np.clip(v * np.sqrt(max(vals[-1], 1e-6)), 0.2, 0.95)
-            comp[idx, k] = 1.0
-        cs = comp.T @ r @ comp
-        d = np.sqrt(np.clip(np.diag(cs), 1e-12, None))
-        fcor = np.clip(cs / np.outer(d, d), -0.95, 0.95)
-        np.fill_diagonal(fcor, 1.0)
-        fsd = np.ones(m)
-        for j, k in self.fixed_lambda:
-            fsd[k] = lstd[j, k] * sd[j]
-        lam = lstd * sd[:, None] / fsd[None, :]
-        phi = fcor * np.outer(fsd, fsd)
+        lam, phi, resid = start_blocks(s, pat, self.fixed_lambda, unit=self.phantom)
         b = np.zeros((m, m))
         psi = phi.copy()
         _, br, bc = self._idx["beta"]
@@ -313,5 +294,5 @@ class SEMStructure:
                 theta[n] = (1.0 if self.std_lv and not self.phantom[i] and i == j
                             else psi[i, j])
             else:
-                theta[n] = np.clip(1.0 - (lstd[i] ** 2).sum(), 0.1, 0.9) * sd[i] ** 2
+                theta[n] = resid[i]
         return theta

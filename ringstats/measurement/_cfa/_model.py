@@ -140,43 +140,87 @@ class _Structure:
         return lab
 
     def start(self, s: np.ndarray) -> np.ndarray:
-        """Start values from one-factor principal components per block."""
-        p, m = self.p, self.m
-        sd = np.sqrt(np.diag(s))
-        r = s / np.outer(sd, sd)
-        lstd = np.zeros((p, m))
-        comp = np.zeros((p, m))
-        for k in range(m):
-            idx = np.flatnonzero(self.pattern[:, k])
-            if len(idx) == 1:
-                lstd[idx, k] = 0.9
-            else:
-                vals, vecs = np.linalg.eigh(r[np.ix_(idx, idx)])
-                v = vecs[:, -1] * np.sign(vecs[:, -1].sum() or 1.0)
-                lstd[idx, k] = np.clip(v * np.sqrt(max(vals[-1], 1e-6)), 0.2, 0.95)
-            comp[idx, k] = 1.0
-        # correlation of unit-weighted composites as factor correlations
-        cs = comp.T @ r @ comp
-        d = np.sqrt(np.clip(np.diag(cs), 1e-12, None))
-        fcor = np.clip(cs / np.outer(d, d), -0.95, 0.95)
-        np.fill_diagonal(fcor, 1.0)
+        """Start values by :func:`start_blocks` (signed one-factor loadings per block)."""
+        lam, phi, resid = start_blocks(s, self.pattern, self.fixed_lambda)
         theta = np.empty(self.q)
-        if self.std_lv:
-            lam = lstd * sd[:, None]
-            phi = fcor
-        else:
-            lam = np.zeros((p, m))
-            fsd = np.zeros(m)
-            for (j, k) in self.fixed_lambda:
-                fsd[k] = lstd[j, k] * sd[j]
-            fsd = np.where(fsd > 0, fsd, 1.0)
-            lam = lstd * sd[:, None] / fsd[None, :]
-            phi = fcor * np.outer(fsd, fsd)
-        for n, (j, k) in enumerate(self.free_lambda):
-            theta[n] = lam[j, k]
+        lj, lk, _, _, pa, pb = self._idx
         nl = self.n_lambda
-        for n, (a, b) in enumerate(self.free_phi):
-            theta[nl + n] = phi[a, b]
-        comm = (lstd ** 2).sum(axis=1)
-        theta[nl + self.n_phi:] = np.clip(1.0 - comm, 0.1, 0.9) * sd ** 2
+        theta[:nl] = lam[lj, lk]
+        theta[nl:nl + self.n_phi] = phi[pa, pb]
+        theta[nl + self.n_phi:] = resid
         return theta
+
+
+# ----------------------------------------------------------------------------- start values
+def start_blocks(s: np.ndarray, pattern: np.ndarray,
+                 fixed_lambda: Sequence[tuple[int, int]],
+                 unit: Sequence[bool] | None = None) -> tuple[np.ndarray, ...]:
+    """Start values of a factor model, block by block: the one rule of CFA, SEM and WLSMV.
+
+    Each factor's items get their first principal component on the correlation matrix,
+    ``v * sqrt(ev)`` (as psych's one-factor PCA), **oriented so that the block's first item
+    (its marker) loads positively** and with the size clipped to [0.2, 0.95] but the sign
+    kept: reverse-keyed items start negative, and a reverse-keyed marker turns the others
+    negative, where the solution is (lavaan orients the same way: marker loading +1, or the
+    first loading positive under ``std.lv``). Factor correlations are those of the
+    sign-weighted unit composites. Residual variances start at ``1 - communality`` (clipped
+    to [0.1, 0.9]) of each variance. With a marker (``fixed_lambda``, loading 1) the factor
+    takes the marker's scale, ``sd(factor) = l_marker * sd(marker)``; without, variance 1.
+
+    Parameters
+    ----------
+    s : ndarray, (p, p)
+        Sample covariance (or correlation) matrix of the items.
+    pattern : ndarray of bool, (p, m)
+        Which item loads on which factor; the block's lowest-index item is its first item.
+    fixed_lambda : sequence of (item, factor)
+        Loadings fixed at 1 (markers, and observed variables standing in as factors).
+    unit : sequence of bool, optional
+        Factors that are an observed variable (loading 1, no residual); default none.
+
+    Returns
+    -------
+    lam : ndarray, (p, m)
+        Loadings on the model's scale (markers 1).
+    phi : ndarray, (m, m)
+        Factor covariances on the model's scale.
+    resid : ndarray, (p,)
+        Residual variances.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = np.array([[1, -.4, -.4], [-.4, 1, .5], [-.4, .5, 1]])
+    >>> lam, phi, resid = start_blocks(r, np.ones((3, 1), bool), [(0, 0)])
+    >>> bool(lam[0, 0] == 1 and (lam[1:, 0] < 0).all() and phi[0, 0] > 0)
+    True
+    """
+    p, m = pattern.shape
+    unit = np.zeros(m, dtype=bool) if unit is None else np.asarray(unit, dtype=bool)
+    sd = np.sqrt(np.diag(s))
+    r = s / np.outer(sd, sd)
+    lstd = np.zeros((p, m))
+    comp = np.zeros((p, m))
+    for k in range(m):
+        idx = np.flatnonzero(pattern[:, k])
+        if unit[k] or len(idx) == 1:
+            lstd[idx, k] = 1.0 if unit[k] else 0.9
+        else:
+            vals, vecs = np.linalg.eigh(r[np.ix_(idx, idx)])
+            v = vecs[:, -1] * np.sqrt(max(vals[-1], 1e-6))
+            v = v * (1.0 if v[0] >= 0 else -1.0)  # the first item (marker) loads positively
+            lstd[idx, k] = np.where(v < 0, -1.0, 1.0) * np.clip(np.abs(v), 0.2, 0.95)
+        comp[idx, k] = np.where(lstd[idx, k] < 0, -1.0, 1.0)
+    # correlations of the sign-weighted unit composites as factor correlations
+    cs = comp.T @ r @ comp
+    d = np.sqrt(np.clip(np.diag(cs), 1e-12, None))
+    fcor = np.clip(cs / np.outer(d, d), -0.95, 0.95)
+    np.fill_diagonal(fcor, 1.0)
+    fsd = np.ones(m)
+    for j, k in fixed_lambda:
+        fsd[k] = lstd[j, k] * sd[j]
+    fsd = np.where(fsd > 0, fsd, 1.0)
+    lam = lstd * sd[:, None] / fsd[None, :]
+    phi = fcor * np.outer(fsd, fsd)
+    resid = np.clip(1.0 - (lstd ** 2).sum(axis=1), 0.1, 0.9) * sd ** 2
+    return lam, phi, resid

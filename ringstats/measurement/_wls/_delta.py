@@ -44,14 +44,6 @@ class DeltaModel:
         self.q = self.n_th + len(self.keep)
         pr = m.pairs
         self._r, self._c = pr[:, 0], pr[:, 1]
-        lam = _loading_positions(st)
-        self._lam_pos = np.array([n for n, _, _ in lam], dtype=int)
-        self._lam_item = np.array([j for _, j, _ in lam], dtype=int)
-        self._pattern = np.zeros((st.p, st.m), dtype=bool)
-        for _, j, k in lam:
-            self._pattern[j, k] = True
-        for j, k in st.fixed_lambda:
-            self._pattern[j, k] = True
 
     def full(self, theta: np.ndarray) -> np.ndarray:
         """The structure's parameter vector with the residual variances derived."""
@@ -85,26 +77,12 @@ class DeltaModel:
     def start(self) -> np.ndarray:
         """Sample thresholds and the structure's start values on the polychorics.
 
-        Reverse-keyed items (loading against the construct's first item) are flipped
-        before the structure's start values are taken and their loadings flipped back, so a
-        construct with negatively keyed items starts near its solution.
+        The structure's rule (``start_blocks`` in ``_cfa/_model.py``) orients each factor on
+        its first item and keeps the signs of reverse-keyed items, so a construct with
+        negatively keyed items starts near its solution.
         """
-        sign = np.ones(self.m.p)
-        for k in range(self._pattern.shape[1]):
-            idx = np.flatnonzero(self._pattern[:, k])
-            if len(idx) > 1:
-                vecs = np.linalg.eigh(self.m.corr[np.ix_(idx, idx)])[1][:, -1]
-                sign[idx] = np.where(vecs * np.sign(vecs[0] or 1.0) < 0, -1.0, 1.0)
-        s = self.st.start(self.m.corr * np.outer(sign, sign))
-        s[self._lam_pos] *= sign[self._lam_item]
+        s = self.st.start(self.m.corr)
         return np.concatenate([self.m.s[:self.n_th], s[self.keep]])
-
-
-def _loading_positions(st: Any) -> list[tuple[int, int, int]]:
-    """(position in the structure's vector, item, factor) of every free loading."""
-    if hasattr(st, "free_lambda"):
-        return [(n, j, k) for n, (j, k) in enumerate(st.free_lambda)]
-    return [(n, j, k) for n, (kind, j, k) in enumerate(st.free) if kind == "lam"]
 
 
 def stack_groups(models: Sequence[DeltaModel]):
