@@ -543,7 +543,8 @@ def _write(name: str, data: pd.DataFrame, cols: dict[str, _Col],
             L.append(f"  ltr_scale: {{min: {ltr_range[0]}, max: {ltr_range[1]}}}  "  # type: ignore[index]
                      "# not 0..10: NPS needs an explicit rule")
     elif not loyalty_group:
-        L.append("  ltr: TODO  # no recommend-like or 0..10 column found: name the outcome")
+        L.append("  ltr: TODO  # no recommend-like or 0..10 column found: name the outcome "
+                 "(or delete `outcomes:` for a measurement-only spec)")
     if loyalty_group:
         L.append(f"  loyalty: {_flow(groups[loyalty_group])}  # named like loyalty")
         L.append(f"  loyalty_scale: {_scale_name(*gscale[loyalty_group])}")

@@ -271,3 +271,13 @@ def test_help_lists_every_command_and_the_exit_codes():
     for flag in ("--out", "--format", "--seed", "--n-boot", "--jobs", "--kind", "--scores",
                  "--quiet", "--figures", "--ci", "--outcome"):
         assert flag in res.stdout, flag
+
+
+def test_measure_estimator_flag_reaches_the_cfa(survey, capsys):
+    """`--estimator` is passed to the report's CFA (the simulator's items are 5-point:
+    auto is WLSMV; ML on request)."""
+    spec = str(survey.with_name("survey.spec.yaml"))
+    for flag, expect in ((["--estimator", "ML"], "CFA fit (ML)"), ([], "CFA fit (WLSMV)"),
+                         (["--estimator", "WLSMV"], "CFA fit (WLSMV)")):
+        assert main(["measure", str(survey), "--spec", spec, "--quiet", *flag]) == 0
+        assert expect in capsys.readouterr().out

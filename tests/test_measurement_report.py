@@ -146,3 +146,24 @@ def test_plot_does_not_change_style(report):
     assert before == after
     plt.close("all")
     assert np.isfinite(report.parallel.eigenvalues["observed"]).all()
+
+
+def test_wlsmv_report_judges_robust_indices():
+    """Under WLSMV the summary and the judged indices are the robust ones (Savalei 2021),
+    the unscaled DWLS indices shown apart and not judged; ML keeps the standard ones."""
+    import ringstats as rs
+    from ringstats.measurement._cfa import judged_fit
+
+    w = rs.draw("base", n=600, seed=4)
+    d = w.spec.validate(w.customers)
+    rep = rs.measurement_report(d, spec=w.spec, seed=1)
+    assert rep.cfa.estimator == "WLSMV"
+    j, version = judged_fit(rep.fit)
+    assert version == "robust" and j["cfi"] == rep.fit["cfi_robust"]
+    text = str(rep.summary())
+    assert "CFI (robust)" in text and "RMSEA (robust) [90% CI]" in text
+    assert "unscaled" in text and "scaled chi-square" in text
+    ml = rs.measurement_report(d, spec=w.spec, seed=1, estimator="ML")
+    j, version = judged_fit(ml.fit)
+    assert version == "standard" and j["cfi"] == ml.fit["cfi"]
+    assert "CFI (robust)" not in str(ml.summary())

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.pandas import column, data_frames
 
 import ringstats as rs
-from ringstats.errors import RingstatsWarning, SpecError, ValidationError
+from ringstats.errors import RingstatsError, RingstatsWarning, SpecError, ValidationError
 
 SPEC = {
     "name": "toy",
@@ -149,10 +149,14 @@ def test_rule_two_item_construct_warns():
 
 
 def test_rule_missing_outcome():
+    """A measurement-only spec validates with a warning; outcome analyses then refuse."""
     bad = dict(SPEC, outcomes={})
     spec = rs.RingSpec.from_dict(bad)
-    msgs = problems_of(spec, make_data())
-    assert any(m.startswith("missing outcome: the spec names neither") for m in msgs)
+    with pytest.warns(RingstatsWarning, match="no outcome: the spec names neither"):
+        clean = spec.validate(make_data())
+    assert rs.reliability(clean, spec=spec).to_frame().shape[0] > 0
+    with pytest.raises(RingstatsError, match="outcome"):
+        rs.drivers(clean, spec=spec, n_boot=0)
 
 
 def test_rule_behaviour_not_binary(spec):

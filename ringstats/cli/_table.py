@@ -49,7 +49,8 @@ FLAGS: dict[str, Flag] = {
                       "it into survey moments (ringstats.summarize); pandas reads it into "
                       "memory"),
     "spec": _f("--spec", required=True, metavar="YAML", help="ring specification (YAML)"),
-    "estimator": _f("--estimator", choices=("auto", "ML", "WLSMV"), default="auto",
+    "estimator": _f("--estimator", choices=("auto", "ML", "WLSMV"), default=None,
+                    api="estimator",
                     help="CFA estimator: auto (default: WLSMV when every item has at most 5 "
                          "categories, else ML), ML or WLSMV (ordered items)"),
     "spec_file": _f("spec_file", metavar="YAML", help="ring specification (YAML)"),

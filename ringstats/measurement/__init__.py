@@ -21,7 +21,7 @@ from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import check_int, check_option, check_seed
 from ..errors import RingstatsWarning
 from ..spec import RingSpec
-from ._cfa import CFAResult, cfa
+from ._cfa import CFAResult, cfa, judged_fit
 from ._correlation import PolychoricResult, correlation, nearest_pd, polychoric
 from ._efa import (
     BartlettResult,
@@ -104,22 +104,22 @@ class MeasurementReport(ResultMixin):
         s = Summary(f"Measurement report ({self.n_constructs} constructs, "
                     f"n = {self.cfa.n_obs}, missing: {self.nan_policy})")
         s.add_table(self.checks, "Construct checks")
-        lines = {
-            "chi-square": f"{f['chisq']:.2f} on {int(f['df'])} df, p = {f['p_val']:.3g}",
-            "CFI": float(f["cfi"]), "TLI": float(f["tli"]),
-            "RMSEA [90% CI]": (f"{f['rmsea']:.3f} [{f['rmsea_ci_low']:.3f}, "
-                               f"{f['rmsea_ci_high']:.3f}]"),
-            "SRMR": float(f["srmr"]),
-        }
+        j, version = judged_fit(f)
+        tag = "" if version == "standard" else f" ({version})"
+        lines = {"chi-square": f"{f['chisq']:.2f} on {int(f['df'])} df, p = {f['p_val']:.3g}"}
         if self.cfa.estimator == "WLSMV":
-            lines.update({
-                "scaled chi-square": (f"{f['chisq_scaled']:.2f} on {int(f['df'])} df, "
-                                      f"p = {f['p_val_scaled']:.3g}"),
-                "CFI / TLI robust": f"{f['cfi_robust']:.3f} / {f['tli_robust']:.3f}",
-                "RMSEA robust [90% CI]": (f"{f['rmsea_robust']:.3f} "
-                                          f"[{f['rmsea_robust_ci_low']:.3f}, "
-                                          f"{f['rmsea_robust_ci_high']:.3f}]"),
-            })
+            lines["scaled chi-square"] = (f"{f['chisq_scaled']:.2f} on {int(f['df'])} df, "
+                                          f"p = {f['p_val_scaled']:.3g}")
+        lines.update({
+            f"CFI{tag}": j["cfi"], f"TLI{tag}": j["tli"],
+            f"RMSEA{tag} [90% CI]": (f"{j['rmsea']:.3f} [{j['rmsea_ci_low']:.3f}, "
+                                     f"{j['rmsea_ci_high']:.3f}]"),
+            "SRMR": j["srmr"],
+        })
+        if version != "standard":
+            lines["CFI / TLI / RMSEA unscaled"] = (f"{f['cfi']:.3f} / {f['tli']:.3f} / "
+                                                   f"{f['rmsea']:.3f} (optimistic under "
+                                                   "DWLS; not judged)")
         s.add_dict(lines, f"CFA fit ({self.cfa.estimator})")
         s.add_table(self.loadings, "Standardised loadings (CFA)")
         s.add_table(self.reliability.table, "Reliability")

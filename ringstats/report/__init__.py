@@ -97,11 +97,14 @@ class Report(ResultMixin):
                     add("data", col, "ceiling_share", r["ceiling"])
         m = s.get("measurement")
         if m is not None and m.available and m.results.get("cfa") is not None:
+            from ..measurement._cfa import judged_fit
+
+            f, version = judged_fit(m.results["cfa"].fit)
             for k in ("cfi", "tli", "rmsea", "srmr"):
-                f = m.results["cfa"].fit
                 lo, hi = (f["rmsea_ci_low"], f["rmsea_ci_high"]) if k == "rmsea" else (
                     float("nan"), float("nan"))
-                add("measurement", "cfa", k, f[k], lo, hi)
+                name = k if version == "standard" or k == "srmr" else f"{k}_{version}"
+                add("measurement", "cfa", name, f[k], lo, hi)
         if m is not None and m.available:
             for _, p in m.results["htmt"].pairs.iterrows():
                 add("measurement", f"{p['construct_a']}-{p['construct_b']}", "htmt", p["htmt"],

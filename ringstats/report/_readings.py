@@ -75,9 +75,14 @@ RULES = (("cfi", ">=", 0.95), ("tli", ">=", 0.95), ("rmsea", "<=", 0.06), ("srmr
 
 
 def fit_judgements(fit) -> list[tuple[str, float, str, float, bool]]:
+    """Each rule of thumb against the judged indices (robust ones under WLSMV:
+    :func:`ringstats.measurement._cfa.judged_fit`)."""
+    from ..measurement._cfa import judged_fit
+
+    j, _ = judged_fit(fit)
     out = []
     for key, op, cut in RULES:
-        v = float(fit[key])
+        v = j[key]
         ok = v >= cut if op == ">=" else v <= cut
         out.append((key, v, op, cut, ok))
     return out
@@ -88,11 +93,17 @@ def _measurement(sec: SectionData, lang: str) -> list[str]:
     out = []
     cfa = r.get("cfa")
     if cfa is not None:
+        from ..measurement._cfa import judged_fit
+
         j = fit_judgements(cfa.fit)
         miss = [f"{k.upper()} {fmt(v, lang, 3)}" for k, v, _, _, ok in j if not ok]
-        f = cfa.fit
-        base = _L(lang, "CFA fit: CFI {cfi}, TLI {tli}, RMSEA {rm} {rci}, SRMR {sr}.",
-                  "CFA-fit: CFI {cfi}, TLI {tli}, RMSEA {rm} {rci}, SRMR {sr}.",
+        f, version = judged_fit(cfa.fit)
+        est = getattr(cfa, "estimator", "ML")
+        how = "" if version == "standard" else _L(
+            lang, " ({e}, {v} indices)", " ({e}, {v} indices)", e=est,
+            v=version if lang == "en" else {"robust": "robuuste", "scaled": "geschaalde"}[version])
+        base = _L(lang, "CFA fit{how}: CFI {cfi}, TLI {tli}, RMSEA {rm} {rci}, SRMR {sr}.",
+                  "CFA-fit{how}: CFI {cfi}, TLI {tli}, RMSEA {rm} {rci}, SRMR {sr}.", how=how,
                   cfi=fmt(f["cfi"], lang, 3), tli=fmt(f["tli"], lang, 3),
                   rm=fmt(f["rmsea"], lang, 3),
                   rci=ci(f["rmsea_ci_low"], f["rmsea_ci_high"], lang, 3),

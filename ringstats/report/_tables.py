@@ -49,13 +49,17 @@ def _measurement(sec: SectionData, lang: str) -> list[tuple[str, pd.DataFrame]]:
         p = pval(f["p_val"], lang)
         rows = [{"index": "χ² (df)", "value": f"{fmt(f['chisq'], lang)} ({int(f['df'])}), "
                  f"p {p if p.startswith('<') else '= ' + p}", "rule": "–", "verdict": "–"}]
+        from ..measurement._cfa import judged_fit
+
+        j, version = judged_fit(f)
+        tag = "" if version == "standard" else f" ({version})"
         for key, op, cut in RULES:
-            v = float(f[key])
+            v = j[key]
             ok = v >= cut if op == ">=" else v <= cut
             val = fmt(v, lang, 3)
             if key == "rmsea":
-                val += " " + ci(f["rmsea_ci_low"], f["rmsea_ci_high"], lang, 3)
-            rows.append({"index": key.upper(), "value": val,
+                val += " " + ci(j["rmsea_ci_low"], j["rmsea_ci_high"], lang, 3)
+            rows.append({"index": key.upper() + (tag if key != "srmr" else ""), "value": val,
                          "rule": f"{'≥' if op == '>=' else '≤'} {fmt(cut, lang)}",
                          "verdict": T[lang]["meets"] if ok else T[lang]["misses"]})
         title = T[lang]["fit_table"] + f" ({getattr(cfa, 'estimator', 'ML')})"

@@ -462,8 +462,11 @@ class RingSpec:
                 warns.append(f"construct `{c.name}` has 2 items; 3 or more are recommended "
                              "for reliable measurement and an identified one-factor model")
         if not self.ltr and not self.loyalty and not self.outcome_defs:
-            problems.append("missing outcome: the spec names neither `outcomes.ltr` nor "
-                            "`outcomes.loyalty` (nor another named outcome)")
+            # a measurement-only spec is legal; analyses of an outcome refuse without one
+            warns.append("no outcome: the spec names neither `outcomes.ltr` nor "
+                         "`outcomes.loyalty` (nor another named outcome); measurement "
+                         "analyses run, driver, NPS and shape analyses need `outcome=` "
+                         "(`--outcome`)")
         for code in self.missing_codes:
             legal = sorted({name for name, sc in self._all_scales() if sc.min <= code <= sc.max})
             if legal:
@@ -500,14 +503,15 @@ class RingSpec:
             Listing every problem found: unknown column, duplicated column names,
             item in two constructs, value outside its scale (with a hint when the
             same value looks like a missing code across a scale), non-numeric text,
-            constant item, construct with a single item, missing outcome, a binary
-            outcome that is not 0/1 or lacks its positive label.
+            constant item, construct with a single item, an outcome column with no
+            observed value, a binary outcome that is not 0/1 or lacks its positive label.
 
         Warns
         -----
         RingstatsWarning
-            For a construct with fewer than three items, and for a global missing
-            code that is a legal answer of some column.
+            For a construct with fewer than three items, a global missing code that is
+            a legal answer of some column, and a spec that names no outcome (a
+            measurement-only spec).
         """
         check_dataframe(data)
         problems, warns = self.structure_problems()

@@ -14,6 +14,6 @@ maximised over the model and a saturated mean vector.
 
 from __future__ import annotations
 
-from ._fit import CFAResult, cfa
+from ._fit import CFAResult, cfa, judged_fit
 
-__all__ = ["cfa", "CFAResult"]
+__all__ = ["cfa", "CFAResult", "judged_fit"]

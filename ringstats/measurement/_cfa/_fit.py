@@ -634,3 +634,36 @@ def _cfa_wlsmv(st: _Structure, x: np.ndarray, blocks: dict, notes: list[str],
         res, parameters=pd.concat([params, th], ignore_index=True), residual_variances=resid,
         vcov=pd.DataFrame(dw.vcov, index=labels, columns=labels), estimator="WLSMV",
         thresholds=thr.reset_index(drop=True))
+
+
+#: Fit indices judged against the rules of thumb, and their keys in a robust/scaled version.
+_JUDGED = ("cfi", "tli", "rmsea", "rmsea_ci_low", "rmsea_ci_high")
+
+
+def judged_fit(fit: pd.Series) -> tuple[dict[str, float], str]:
+    """The CFI, TLI, RMSEA (with its 90% interval) and SRMR to judge a fit by, and which
+    version they are (``"standard"``, ``"robust"`` or ``"scaled"``).
+
+    Under ML these are the standard indices. Under WLSMV the unscaled DWLS indices are too
+    optimistic to hold against cut-offs (Xia & Yang 2019), so the robust indices of
+    Savalei (2021; lavaan ``cfi.robust``, ``rmsea.robust``) are judged, or the scaled ones
+    (lavaan ``.scaled``, Mplus' default) where the robust are not defined (NaN). The one
+    rule for every summary and the HTML report.
+
+    References
+    ----------
+    Savalei, V. (2021). Improving fit indices in structural equation modeling with
+    categorical data. *Multivariate Behavioral Research* 56, 390-407. Xia, Y. & Yang, Y.
+    (2019). RMSEA, CFI, and TLI in structural equation modeling with ordered categorical
+    data: the story they tell depends on the estimation methods. *Behavior Research
+    Methods* 51, 409-428.
+    """
+    for version in ("robust", "scaled"):
+        keys = {k: (f"{k}_{version}" if not k.startswith("rmsea_ci")
+                    else f"rmsea_{version}_{k[6:]}") for k in _JUDGED}
+        if all(v in fit.index for v in keys.values()) and np.isfinite(
+                float(fit[keys["cfi"]])) and np.isfinite(float(fit[keys["rmsea"]])):
+            out = {k: float(fit[v]) for k, v in keys.items()}
+            out["srmr"] = float(fit["srmr"])
+            return out, version
+    return {k: float(fit[k]) for k in (*_JUDGED, "srmr")}, "standard"
