@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import ConvergenceError, InsufficientDataError, SpecError, ValidationError
+from ..errors import ConvergenceError, InsufficientDataError, ValidationError
 from ._wls._groups import ORDINAL_LEVELS, OrdinalGroupModel
 from ._wls._mgfit import fit_dwls, satorra_2000
 
@@ -56,7 +56,7 @@ def _check_categories(x: np.ndarray, items: Sequence[str], gcol: np.ndarray,
                                "continuous scores."])
     few = [it for j, it in enumerate(items) if np.unique(x[:, j]).size < 3]
     if few:
-        raise SpecError(f"items {few} have fewer than 3 categories; the Wu & Estabrook ladder "
+        raise InsufficientDataError(f"items {few} have fewer than 3 categories; the Wu & Estabrook ladder "
                         "implemented here needs at least 3 (binary items are not supported). "
                         "Drop them or use estimator='ML'.")
     problems = []
