@@ -75,7 +75,7 @@ def _check_categories(x: np.ndarray, items: Sequence[str], gcol: np.ndarray,
         raise InsufficientDataError(
             "thresholds cannot be compared across groups when a category is empty in some "
             "group: " + "; ".join(problems) + ". Collapse the empty category with its "
-            "neighbour (e.g. recode the top two answers into one) in every group, or drop the "
+            "neighbour (e.g. merge it with the next answer) in every group, or drop the "
             "item, or use estimator='ML'.")
 
 
