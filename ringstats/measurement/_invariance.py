@@ -43,7 +43,13 @@ from ._cfa._engine import (
 )
 from ._cfa._fit import _blocks_from, _check_blocks, _prepare
 from ._cfa._model import _Structure
-from ._invariance_ordinal import _TEST, MAX_ORDINAL_CATEGORIES, looks_ordinal, ordinal_ladder
+from ._invariance_ordinal import (
+    _TEST,
+    MAX_ORDINAL_CATEGORIES,
+    latent_means_table,
+    looks_ordinal,
+    ordinal_ladder,
+)
 from ._wls._groups import PARAMETERIZATIONS
 
 __all__ = ["invariance", "InvarianceResult"]
@@ -290,9 +296,11 @@ class InvarianceResult(ResultMixin):
     estimator : str
         ``"ML"`` or ``"WLSMV"``. For WLSMV the table's ``chisq`` is the DWLS statistic,
         ``chisq_scaled`` the scaled-shifted one, ``p_val``, ``cfi``, ``tli`` and ``rmsea`` are
-        the *scaled* versions (lavaan's ``*.scaled``), ``delta_chisq``/``p_delta`` Satorra's
-        (2000) scaled-shifted difference test, and ``srmr``, ``aic``, ``bic`` and the RMSEA
-        interval are not defined (NaN).
+        the *scaled* versions (lavaan's ``*.scaled``; the RMSEA interval is the scaled
+        one's), ``srmr`` lavaan's SRMR on the polychoric correlations,
+        ``delta_chisq``/``p_delta`` Satorra's (2000) scaled-shifted difference test, and
+        ``aic``, ``bic`` are not defined (NaN). ``fits`` holds everything the DWLS core
+        reports (standard, scaled and, for the configural model, robust indices).
     test : str
         The difference test used between levels.
     parameterization : str or None
@@ -586,17 +594,7 @@ def _row(level: str, fit: pd.Series, ref: pd.Series | None, freed: list, mg: _MG
 
 
 def _latent_means(mg: _MGModel, res: dict, labels: tuple) -> pd.DataFrame:
-    theta, vcov = res["theta"], res["vcov"]
-    st = mg.st
+    theta = res["theta"]
     _, phi0, _, _, _ = mg.unpack(theta, 0)
-    z = stats.norm.ppf(0.975)
-    rows = []
-    for g in range(1, mg.G):
-        for k, f in enumerate(st.factors):
-            i = mg.idx[g]["al"][k]
-            est, se = float(theta[i]), float(np.sqrt(vcov[i, i]))
-            rows.append({"group": labels[g], "construct": f, "estimate": est, "se": se,
-                         "z": est / se, "p_val": float(2 * stats.norm.sf(abs(est / se))),
-                         "ci_low": est - z * se, "ci_high": est + z * se,
-                         "d": est / float(np.sqrt(phi0[k, k]))})
-    return pd.DataFrame(rows)
+    return latent_means_table(theta, res["vcov"], [mg.idx[g]["al"] for g in range(1, mg.G)],
+                              mg.st.factors, labels, np.diag(phi0))

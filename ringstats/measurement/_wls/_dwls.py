@@ -14,7 +14,8 @@ statistic :math:`T = N F`, its mean-and-variance adjusted ("scaled and shifted")
 (Asparouhov & Muthen 2010), the same for the independence baseline, and CFI, TLI and RMSEA
 in their standard, ``.scaled`` and ``.robust`` forms as lavaan 0.6.14's ``fitMeasures()``
 reports them (the robust forms of Savalei 2021 through the ML discrepancy on the polychoric
-correlations).
+correlations). :func:`satorra_2000` compares two nested fits by Satorra's (2000)
+scaled-and-shifted difference test, lavaan's ``lavTestLRT`` default for WLSMV.
 
 References
 ----------
@@ -23,7 +24,10 @@ technical appendix. Muthen, B., du Toit, S. H. C. & Spisic, D. (1997). Robust in
 using weighted least squares and quadratic estimating equations in latent variable modeling
 with categorical and continuous outcomes. Unpublished manuscript. Satorra, A. & Bentler,
 P. M. (1994). Corrections to test statistics and standard errors in covariance structure
-analysis. In *Latent variables analysis*, 399-419. Savalei, V. (2021). Improving fit
+analysis. In *Latent variables analysis*, 399-419. Satorra, A. (2000). Scaled and adjusted
+restricted tests in multi-sample analysis of moment structures. In Heijmans, R. D. H.,
+Pollock, D. S. G. & Satorra, A. (eds), *Innovations in Multivariate Statistical Analysis*,
+233-247. Kluwer. Savalei, V. (2021). Improving fit
 indices in structural equation modeling with categorical data. *Multivariate Behavioral
 Research* 56, 390-407.
 """
@@ -37,14 +41,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import linalg, special, stats
 
 from ..._kernels.fit import noncentrality_ci
 from ...errors import ConvergenceError
 from .._cfa._engine import _fisher_scoring
 from . import OrdinalMoments
 
-__all__ = ["DWLSFit", "dwls_fit", "Model"]
+__all__ = ["DWLSFit", "dwls_fit", "Model", "satorra_2000"]
 
 #: ``theta -> ([sigma_g], [Delta_g])``: implied statistics and Jacobians, one per group.
 Model = Callable[[np.ndarray], tuple[Sequence[np.ndarray], Sequence[np.ndarray]]]
@@ -64,6 +68,8 @@ class DWLSFit:
         The expected information :math:`\\sum_g (n_g/N) \\Delta_g^\\top W_g \\Delta_g`.
     implied : tuple of ndarray
         :math:`\\sigma_g(\\hat\\theta)` per group.
+    jacobian : tuple of ndarray
+        :math:`\\Delta_g(\\hat\\theta)` per group (for :func:`satorra_2000`).
     fmin : float
         :math:`F(\\hat\\theta)` (lavaan's ``fmin`` is half of it).
     fit : Series
@@ -80,6 +86,7 @@ class DWLSFit:
     vcov: np.ndarray
     information: np.ndarray
     implied: tuple[np.ndarray, ...]
+    jacobian: tuple[np.ndarray, ...]
     fmin: float
     fit: pd.Series
     n_iter: int
@@ -96,7 +103,8 @@ def _corr_of(m: OrdinalMoments, sig: np.ndarray) -> np.ndarray:
 
 
 def dwls_fit(moments: Sequence[OrdinalMoments], model: Model, start: np.ndarray, *,
-             max_iter: int = 300, what: str = "WLSMV") -> DWLSFit:
+             max_iter: int = 300, what: str = "WLSMV",
+             robust_indices: bool = True) -> DWLSFit:
     """Fit a model to ordinal sample statistics by DWLS; robust SEs and adjusted tests.
 
     Parameters
@@ -112,6 +120,11 @@ def dwls_fit(moments: Sequence[OrdinalMoments], model: Model, start: np.ndarray,
         Scoring iterations.
     what : str
         Name used in the non-convergence error.
+    robust_indices : bool
+        Compute the ``_robust`` CFI/TLI/RMSEA (Savalei 2021). lavaan 0.6.14 reports them as
+        NA for a model whose equality constraints involve thresholds or intercepts (its
+        ML refit on the correlations drops those parameters and fails): pass False for such
+        a model to report NaN, as lavaan does.
 
     Returns
     -------
@@ -216,10 +229,10 @@ def dwls_fit(moments: Sequence[OrdinalMoments], model: Model, start: np.ndarray,
     chisq = ntot * fmin  # = sum_g (n_g - 1) F_g
     ss = _scaled_shifted(chisq, df, ms, fg, dl, e_inv)
     base = _baseline(ms, fg)
-    rob = _catml_robust(ms, fg, sig, dl, e_inv, df)
+    rob = _catml_robust(ms, fg, sig, dl, e_inv, df) if robust_indices else _NO_CATML
     fit = _fit_measures(chisq, df, ss, base, rob, ntot, len(ms), q, _srmr(ms, fg, sig))
     return DWLSFit(theta=theta, vcov=vcov, information=e, implied=tuple(sig),
-                   fmin=float(fmin), fit=fit, n_iter=int(res.nit))
+                   jacobian=tuple(dl), fmin=float(fmin), fit=fit, n_iter=int(res.nit))
 
 
 # ----------------------------------------------------------------------------- tests
@@ -229,28 +242,106 @@ def _scaled_shifted(chisq: float, df: int, ms: list[OrdinalMoments], fg: np.ndar
 
     ``dl=None`` means no free parameters (U = V).
     """
-    v = np.concatenate([fg[k] * m.w_diag for k, m in enumerate(ms)])
-    blocks = [m.gamma / fg[k] for k, m in enumerate(ms)]
-    sizes = [b.shape[0] for b in blocks]
-    gam = np.zeros((sum(sizes), sum(sizes)))
-    o = 0
-    for b, k in zip(blocks, sizes, strict=True):
-        gam[o:o + k, o:o + k] = b
-        o += k
+    v, gam = _stacked(ms, fg)
     if dl is None:
         u = np.diag(v)
     else:
         d = np.vstack(list(dl))
         vd = v[:, None] * d
         u = np.diag(v) - vd @ e_inv @ vd.T
-    ug = u @ gam
+    return _adjust(chisq, df, u @ gam)
+
+
+def _stacked(ms: Sequence[OrdinalMoments], fg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All groups stacked with lavaan's weights: ``diag(V) = (f_g W_g)`` and
+    ``Gamma = diag(Gamma_g / f_g)`` (block diagonal), ``f_g = n_g / N``."""
+    v = np.concatenate([fg[k] * m.w_diag for k, m in enumerate(ms)])
+    return v, linalg.block_diag(*[m.gamma / fg[k] for k, m in enumerate(ms)])
+
+
+def _adjust(stat: float, df: float, ug: np.ndarray) -> dict:
+    """Mean-and-variance adjustment of ``stat`` on ``df`` degrees of freedom from
+    :math:`U\\Gamma`: :math:`a\\,stat + b`, :math:`a = \\sqrt{df/\\mathrm{tr}((U\\Gamma)^2)}`,
+    :math:`b = df - a\\,\\mathrm{tr}(U\\Gamma)` (Asparouhov & Muthen 2010)."""
     tr1 = float(np.trace(ug))
     tr2 = float(np.sum(ug * ug.T))
     if df <= 0:
-        return {"stat": chisq, "a": np.nan, "shift": np.nan, "tr1": tr1, "tr2": tr2}
+        return {"stat": stat, "a": np.nan, "shift": np.nan, "tr1": tr1, "tr2": tr2}
     a = math.sqrt(df / tr2)
     shift = df - a * tr1
-    return {"stat": chisq * a + shift, "a": a, "shift": shift, "tr1": tr1, "tr2": tr2}
+    return {"stat": stat * a + shift, "a": a, "shift": shift, "tr1": tr1, "tr2": tr2}
+
+
+def satorra_2000(moments: Sequence[OrdinalMoments], less: DWLSFit, more: DWLSFit) -> dict:
+    """Scaled-and-shifted difference test of two nested DWLS fits (Satorra 2000).
+
+    Parameters
+    ----------
+    moments : sequence of OrdinalMoments
+        The groups' statistics both models were fitted to.
+    less, more : DWLSFit
+        The less restricted fit and the restricted (nested) one.
+
+    Returns
+    -------
+    dict
+        ``chisq_diff`` (the adjusted statistic), ``df_diff``, ``p_diff``, ``a``, ``b`` and
+        ``chisq_diff_unscaled`` (:math:`T_0 - T_1`).
+
+    Notes
+    -----
+    Everything is taken at the less restricted model's estimates. The restrictions
+    :math:`A` span the orthogonal complement of :math:`H = \\Delta_1^+ \\Delta_0` (the
+    restricted model's Jacobian in the less restricted model's parameters). With the
+    information :math:`P` of the less restricted model,
+    :math:`M = P^{-1}A^\\top(AP^{-1}A^\\top)^+AP^{-1}` and
+    :math:`U\\Gamma = V\\Delta_1 M\\Delta_1^\\top V\\Gamma`, the statistic is
+    :math:`a(T_0 - T_1) + b` on :math:`m = df_0 - df_1` degrees of freedom with
+    :math:`a = \\sqrt{m/\\mathrm{tr}((U\\Gamma)^2)}`, :math:`b = m - a\\,\\mathrm{tr}(U\\Gamma)`,
+    as lavaan's ``lavTestLRT(method = "satorra.2000")``, its default for WLSMV.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ringstats.measurement._wls import OrdinalMoments
+    >>> from ringstats.measurement._wls._dwls import dwls_fit, satorra_2000
+    >>> th = (np.array([0.0]),) * 3
+    >>> s = np.array([0.0, 0.0, 0.0, 0.30, 0.25, 0.35])
+    >>> r = np.eye(3); r[np.tril_indices(3, -1)] = s[3:]; r = r + np.tril(r, -1).T
+    >>> m = OrdinalMoments(("a", "b", "c"), 400, th, r, s, np.eye(6), ((0, 1),) * 3)
+    >>> free = lambda t: ([t], [np.eye(6)])  # saturated
+    >>> equal = lambda t: ([np.r_[t[:3], t[3], t[3], t[3]]], [np.c_[np.eye(6)[:, :3],
+    ...                                                          np.r_[0, 0, 0, 1, 1, 1]]])
+    >>> f1, f0 = dwls_fit([m], free, s), dwls_fit([m], equal, np.r_[s[:3], 0.3])
+    >>> d = satorra_2000([m], f1, f0)
+    >>> d["df_diff"], round(d["chisq_diff_unscaled"], 3)  # (n - 1) x 2 x 0.05^2
+    (2, 1.995)
+    >>> round(d["chisq_diff"], 3)  # Gamma = I: no adjustment
+    1.995
+    """
+    ms = list(moments)
+    t1, t0 = float(less.fit["chisq"]), float(more.fit["chisq"])
+    m = int(more.fit["df"] - less.fit["df"])
+    if m <= 0:
+        return {"chisq_diff": t0 - t1, "df_diff": m, "p_diff": np.nan, "a": np.nan,
+                "b": np.nan, "chisq_diff_unscaled": t0 - t1}
+    d1, d0 = np.vstack(less.jacobian), np.vstack(more.jacobian)
+    h = np.linalg.pinv(d1) @ d0
+    q, rr = np.linalg.qr(h, mode="complete")
+    rank = int(np.sum(np.abs(np.diag(rr)) > max(h.shape) * np.finfo(float).eps
+                      * np.abs(rr).max()))
+    a_mat = q[:, rank:].T
+    pinv = np.linalg.pinv(less.information)
+    apa = a_mat @ pinv @ a_mat.T
+    a_mat = a_mat[~((np.abs(apa.sum(0)) < 1.5e-8) & (np.abs(apa.sum(1)) < 1.5e-8))]
+    mm = pinv @ a_mat.T @ np.linalg.pinv(a_mat @ pinv @ a_mat.T) @ a_mat @ pinv
+    ntot = float(sum(g.n for g in ms))
+    v, gam = _stacked(ms, np.array([g.n / ntot for g in ms]))
+    vd = v[:, None] * d1
+    adj = _adjust(t0 - t1, m, vd @ mm @ vd.T @ gam)
+    return {"chisq_diff": adj["stat"], "df_diff": m,
+            "p_diff": float(stats.chi2.sf(adj["stat"], m)), "a": adj["a"],
+            "b": adj["shift"], "chisq_diff_unscaled": t0 - t1}
 
 
 def _baseline(ms: list[OrdinalMoments], fg: np.ndarray) -> dict:
@@ -274,6 +365,10 @@ def _baseline(ms: list[OrdinalMoments], fg: np.ndarray) -> dict:
     return {"chisq": chisq, "df": df, **ss}
 
 
+_NO_CATML = {"xx3": np.nan, "c3": np.nan, "xx3_null": np.nan, "c3_null": np.nan,
+             "df3_null": np.nan}
+
+
 def _ml_corr_weight(sig: np.ndarray) -> np.ndarray:
     """ML information of the off-diagonal correlations at ``sig``:
     ``A_ik A_jl + A_il A_jk`` with ``A = sig^-1`` (pairs in vech order)."""
@@ -294,19 +389,17 @@ def _catml_robust(ms: list[OrdinalMoments], fg: np.ndarray, sig: Sequence[np.nda
     ``U = I - Delta_r E^-1 Delta_r' W_r`` and the ML weight ``V``; baseline
     ``c0 = tr(Gamma_r) / df0``. NaN when a polychoric matrix is not positive definite.
     """
-    nan = {"xx3": np.nan, "c3": np.nan, "xx3_null": np.nan, "c3_null": np.nan,
-           "df3_null": np.nan}
     ntot = sum(m.n for m in ms)
     xx3 = xx3_null = 0.0
     vs, ws, gs, ds = [], [], [], []
     for k, m in enumerate(ms):
         if np.linalg.eigvalsh(m.corr).min() < np.sqrt(np.finfo(float).eps):
-            return nan
+            return _NO_CATML
         t = m.n_thresholds
         imp = _corr_of(m, sig[k])
         sgn, ld_imp = np.linalg.slogdet(imp)
         if sgn <= 0:
-            return nan
+            return _NO_CATML
         ld_r = np.linalg.slogdet(m.corr)[1]
         xx3 += m.n * (ld_imp + np.trace(np.linalg.solve(imp, m.corr)) - ld_r - m.p)
         xx3_null += -m.n * ld_r

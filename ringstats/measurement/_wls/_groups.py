@@ -22,7 +22,9 @@ the correlations of the latent responses, stacked as in
     \\frac{A_{ij}}{\\sqrt{v_i v_j}}\\ (i > j)\\Big).
 
 :meth:`OrdinalGroupModel.jacobian` gives :math:`\\partial\\sigma_g/\\partial\\vartheta`
-analytically (chain rule through :math:`\\mu^*`, :math:`v` and :math:`A`).
+analytically (chain rule through :math:`\\mu^*`, :math:`v` and :math:`A`); called with
+:math:`\\vartheta`, the model returns both for every group, which is what the DWLS core
+(:func:`~ringstats.measurement._wls._dwls.dwls_fit`) fits.
 
 Identification per level follows Wu & Estabrook (2016), as semTools' ``measEq.syntax(...,
 ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016")`` writes it (checked against its output,
@@ -59,6 +61,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import OrdinalMoments
+from ._dwls import DWLSFit, dwls_fit
 
 #: The ladder of Wu & Estabrook (2016): what is equal across groups at each level.
 ORDINAL_LEVELS = ("configural", "thresholds", "metric", "scalar", "strict")
@@ -190,6 +193,12 @@ class OrdinalGroupModel:
         r, c = self.pairs[:, 0], self.pairs[:, 1]
         return np.concatenate([z, a[r, c] / (sd[r] * sd[c])])
 
+    def __call__(self, theta: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Implied statistics and Jacobians of every group: the ``model`` argument of
+        :func:`~ringstats.measurement._wls._dwls.dwls_fit`."""
+        return ([self.implied(theta, g) for g in range(self.G)],
+                [self.jacobian(theta, g) for g in range(self.G)])
+
     def jacobian(self, theta: np.ndarray, g: int) -> np.ndarray:
         """Analytic derivative of :meth:`implied` with respect to ``theta``, (n_stats, q)."""
         v = self.unpack(theta, g)
@@ -244,6 +253,19 @@ class OrdinalGroupModel:
             if ok.size:
                 np.add.at(out.T, i[ok], block[:, ok].T)
         return out
+
+    def fit(self, moments: Sequence[OrdinalMoments],
+            start: np.ndarray | None = None) -> DWLSFit:
+        """Fit this model to the groups' statistics with the DWLS core.
+
+        Robust (Savalei 2021) CFI/TLI/RMSEA are computed for the configural level only:
+        above it thresholds and intercepts are constrained across groups, where lavaan
+        0.6.14 reports them as NA (see :func:`~ringstats.measurement._wls._dwls.dwls_fit`).
+        """
+        theta0 = self.start(moments) if start is None else np.asarray(start, dtype=float)
+        return dwls_fit(moments, self, theta0,
+                        what=f"the ordinal multi-group model ({self.level})",
+                        robust_indices=self.level == "configural")
 
     # ------------------------------------------------------------------ starting values
     def start(self, moments: Sequence[OrdinalMoments]) -> np.ndarray:
