@@ -3,12 +3,15 @@
 
 The core is checked on lavaan's own sample statistics (``wls.obs`` and ``gamma``) so that it
 is tested independently of stage 1; the public functions are checked end to end on the raw
-bfi data when stage 1 (``_wls._stats``) is available.
+bfi data when stage 1 (``_wls._stats``) is available. The statistics of the CFA fits (bfi,
+bfi by gender: the same rows) are the files stage 1's tests read (``ordinal_stats.R``, 12
+digits); the SEM's (rows complete on its 20 items) come from ``make_dwls.R``.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import warnings
 from pathlib import Path
 
@@ -47,11 +50,28 @@ FIT_NAMES = {
 }
 
 
-def _moments(tag: str, g: int = 1) -> OrdinalMoments:
-    """OrdinalMoments from lavaan's exported wls.obs and gamma (independent of stage 1)."""
+#: the fit's tag -> the stage-1 data set of ordinal_stats.R holding lavaan's statistics
+STAGE1_SET = {"cfa_bfi": "bfi", "cfa_bfi_gender": "bfi_gender"}
+
+
+def _lavaan_stats(tag: str, g: int) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """lavaan's wls.obs (name, value), gamma and n of group ``g`` of fit ``tag``."""
+    if tag in STAGE1_SET:
+        info = json.loads((REF / "meta.json").read_text())["datasets"][STAGE1_SET[tag]][g - 1]
+        prefix = info["file_prefix"]
+        obs = pd.read_csv(REF / f"{prefix}_wls_obs.csv")
+        gam = pd.read_csv(REF / f"{prefix}_gamma.csv.gz", index_col=0)
+        assert list(gam.index) == list(obs["name"])
+        return obs, gam.to_numpy(float), int(info["n"])
     obs = pd.read_csv(REF / f"dwls_{tag}_g{g}_wlsobs.csv")
     gam = pd.read_csv(REF / f"dwls_{tag}_g{g}_gamma.csv.gz", header=None).to_numpy(float)
     n = int(pd.read_csv(REF / f"dwls_{tag}_nobs.csv")["n"].iloc[g - 1])
+    return obs, gam, n
+
+
+def _moments(tag: str, g: int = 1) -> OrdinalMoments:
+    """OrdinalMoments from lavaan's exported wls.obs and gamma (independent of stage 1)."""
+    obs, gam, n = _lavaan_stats(tag, g)
     names, s = list(obs["name"]), obs["value"].to_numpy(float)
     items = list(dict.fromkeys(x.split("|")[0] for x in names if "|" in x))
     ths = tuple(np.array([v for x, v in zip(names, s, strict=True) if x.startswith(it + "|")])
@@ -171,6 +191,14 @@ def bfi() -> pd.DataFrame:
     return pd.read_csv(BFI)
 
 
+def _bfi5() -> pd.DataFrame:
+    """bfi with categories 1-2 of every item collapsed (5-point items), as make_dwls.R."""
+    items = [it for b in BLOCKS.values() for it in b]
+    d5 = pd.read_csv(BFI)[items + ["gender"]]
+    d5[items] = d5[items].clip(lower=2) - 1
+    return d5
+
+
 @pytest.fixture(scope="module")
 def cfa_bfi(bfi):
     return rs.cfa(bfi, spec=BLOCKS, estimator="WLSMV")
@@ -224,7 +252,7 @@ def test_sem_wlsmv_matches_lavaan(bfi):
 
 @stage1
 def test_auto_rule_five_categories_is_ordinal_with_note():
-    d5 = pd.read_csv(REF / "dwls_bfi5.csv")
+    d5 = _bfi5()
     blocks = {"A": BLOCKS["A"], "C": BLOCKS["C"]}
     res = rs.cfa(d5, spec=blocks)
     assert res.estimator == "WLSMV" and AUTO_NOTE in res.warnings
@@ -242,7 +270,7 @@ def test_auto_rule_more_categories_or_fiml_is_ml(bfi):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RingstatsWarning)
         assert rs.cfa(bfi, spec=blocks).estimator == "ML"  # 6 categories
-        d5 = pd.read_csv(REF / "dwls_bfi5.csv")
+        d5 = _bfi5()
         assert rs.cfa(d5, spec=blocks, nan_policy="fiml").estimator == "ML"
 
 
@@ -284,7 +312,7 @@ def test_moments_path_refuses_wlsmv_and_auto_is_ml():
 
 def test_caller_frame_untouched(bfi):
     before = bfi.copy()
-    d5 = pd.read_csv(REF / "dwls_bfi5.csv")
+    d5 = _bfi5()
     d5_before = d5.copy()
     if HAS_STAGE1:
         rs.cfa(d5, spec={"A": BLOCKS["A"]}, estimator="WLSMV")

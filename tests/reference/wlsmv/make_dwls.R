@@ -2,6 +2,9 @@
 # ringstats' stage 2-3 tests (tests/test_wlsmv.py). Run from this directory:
 #   Rscript make_dwls.R > make_dwls.log 2>&1
 # Data: psych::bfi as stored in ../measurement/bfi.csv (25 items, 6 categories), listwise.
+# lavaan's sample statistics (wls.obs, gamma, nobs) are written only for the SEM, whose rows
+# (complete on 20 items) differ: those of the CFA fits are ordinal_stats.R's bfi_* and
+# bfi_gender_* files (same rows; the tests read them there).
 suppressPackageStartupMessages({library(lavaan)})
 cat("lavaan", as.character(packageVersion("lavaan")), "\n")
 bfi <- read.csv("../measurement/bfi.csv")
@@ -67,18 +70,18 @@ dump_fit <- function(fit, tag, stats = TRUE) {
 
 d <- bfi[complete.cases(bfi[, items]), ]
 fit1 <- cfa(cfa_model, data = bfi, ordered = items, estimator = "WLSMV")
-dump_fit(fit1, "cfa_bfi")
+dump_fit(fit1, "cfa_bfi", stats = FALSE)  # statistics: ordinal_stats.R's bfi_*
 fit1s <- cfa(cfa_model, data = bfi, ordered = items, estimator = "WLSMV", std.lv = TRUE)
 dump_fit(fit1s, "cfa_bfi_stdlv", stats = FALSE)
 fit2 <- sem(sem_model, data = bfi, ordered = items[1:20], estimator = "WLSMV")
 dump_fit(fit2, "sem_bfi")
 # two groups (gender), configural: the multi-group core
 fit3 <- cfa(cfa_model, data = bfi, ordered = items, estimator = "WLSMV", group = "gender")
-dump_fit(fit3, "cfa_bfi_gender")
-# 5-point items: collapse categories 1-2 of every item (checks fewer thresholds)
+dump_fit(fit3, "cfa_bfi_gender", stats = FALSE)  # statistics: bfi_gender_g1/g2_*
+# 5-point items: collapse categories 1-2 of every item (checks fewer thresholds); the tests
+# build the same frame from ../measurement/bfi.csv
 d5 <- bfi
 for (it in items) d5[[it]] <- pmax(d5[[it]], 2) - 1
-write.csv(d5[, c(items, "gender")], "dwls_bfi5.csv", row.names = FALSE, na = "")
 fit4 <- cfa("A =~ A1 + A2 + A3 + A4 + A5\nC =~ C1 + C2 + C3 + C4 + C5", data = d5,
             ordered = items[1:10], estimator = "WLSMV")
 dump_fit(fit4, "cfa_bfi5", stats = FALSE)
