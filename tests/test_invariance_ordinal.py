@@ -99,6 +99,9 @@ def test_fit_matches_lavaan(ladder_fits, fit_ref, pz, level):
                          ("rmsea", "rmsea")):
         assert fit[ours] == pytest.approx(ref[theirs], abs=1e-3), ours
     assert fit["srmr"] == pytest.approx(ref["srmr"], abs=1e-6)  # measured 2e-8
+    for ours, theirs in (("rmsea_scaled_ci_low", "rmsea.ci.lower.scaled"),
+                         ("rmsea_scaled_ci_high", "rmsea.ci.upper.scaled")):
+        assert fit[ours] == pytest.approx(ref[theirs], abs=1e-6), ours
     # robust (Savalei 2021) indices: lavaan 0.6.14 gives them for the configural model
     # only (NA once thresholds are constrained across groups), and so do we
     for ours, theirs in (("cfi_robust", "cfi.robust"), ("rmsea_robust", "rmsea.robust")):
@@ -153,6 +156,9 @@ def test_invariance_wlsmv_on_bfi_matches_lavaan(bfi_result, fit_ref):
         assert row["chisq_scaled"] == pytest.approx(ref["chisq.scaled"], rel=0.01)
         assert row["cfi"] == pytest.approx(ref["cfi.scaled"], abs=1e-3)
         assert row["rmsea"] == pytest.approx(ref["rmsea.scaled"], abs=1e-3)
+        assert row["rmsea_ci_low"] == pytest.approx(ref["rmsea.ci.lower.scaled"], abs=1e-3)
+        assert row["rmsea_ci_high"] == pytest.approx(ref["rmsea.ci.upper.scaled"], abs=1e-3)
+        assert row["srmr"] == pytest.approx(ref["srmr"], abs=1e-3)
     lrt = pd.read_csv(REF / "ord_bfi_lrt.csv")
     lrt = lrt[(lrt.parameterization == "delta") | (lrt.model == "strict")].set_index("model")
     for level in ORDINAL_LEVELS[1:]:

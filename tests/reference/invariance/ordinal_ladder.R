@@ -17,7 +17,8 @@ model <- "agree =~ A2 + A3 + A4 + A5
 fitnames <- c("npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
               "chisq.scaling.factor", "baseline.chisq", "baseline.df", "baseline.chisq.scaled",
               "cfi", "tli", "cfi.scaled", "tli.scaled", "cfi.robust", "rmsea", "rmsea.scaled",
-              "rmsea.robust", "srmr", "ntotal")
+              "rmsea.robust", "srmr", "ntotal", "rmsea.ci.lower.scaled",
+              "rmsea.ci.upper.scaled")
 ladder <- list(configural = "", thresholds = "thresholds",
                metric = c("thresholds", "loadings"),
                scalar = c("thresholds", "loadings", "intercepts"),
