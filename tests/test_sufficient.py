@@ -4,6 +4,7 @@ and a Dask LocalCluster; halves merge to the whole; multiplier replicates reprod
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,8 @@ import pytest
 import ringstats as rs
 from ringstats.errors import RingstatsError, ValidationError
 
-EXACT = 1e-10  # closed-form statistics (covariances, alpha, HTMT, LMG, NPS, polychoric)
-ITER = 1e-6  # estimators fitted by an optimiser (CFA ML, minres EFA, omega): its tolerance
+EXACT = 1e-10  # every analysis: closed-form ones and those fitted by an optimiser (CFA ML,
+# minres/ML EFA, omega), which finish with Newton steps to a gradient at rounding level
 
 
 @pytest.fixture(scope="module")
@@ -58,31 +59,69 @@ def _same_moments(a: rs.SurveyMoments, b: rs.SurveyMoments, reps: bool = True) -
 
 
 # ----------------------------------------------------------------------------- analyses
-def test_measurement_matches_in_memory(world, moments):
-    _, clean, spec = world
+def _same_fit(a: pd.Series, b: pd.Series) -> None:
+    a, b = a.astype(float).to_numpy(), b.astype(float).to_numpy()
+    np.testing.assert_allclose(a, b, rtol=EXACT, atol=EXACT)  # chi-square, loglik: relative
+
+
+def _same_measurement(m: rs.SurveyMoments, clean: pd.DataFrame, spec, n_factors: int,
+                      cfa_policies=("listwise", "pairwise")) -> None:
+    """Every measurement analysis from moments equals its in-memory namesake to 1e-10."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        a, b = rs.reliability(moments, spec=spec), rs.reliability(clean, spec=spec)
-        exact = ["n", "alpha", "alpha_ci_low", "alpha_ci_high", "std_alpha"]
-        assert _diff(a.table[exact], b.table[exact]) < EXACT
-        assert _diff(a.items.drop(columns="std_loading"), b.items.drop(columns="std_loading")) \
-            < EXACT
-        assert _diff(a.table, b.table) < ITER
-        for pol in ("listwise", "pairwise"):
-            fa, fb = rs.cfa(moments, spec=spec, nan_policy=pol), rs.cfa(clean, spec=spec,
-                                                                       nan_policy=pol, estimator="ML")
+        a, b = rs.reliability(m, spec=spec), rs.reliability(clean, spec=spec)
+        assert _diff(a.table, b.table) < EXACT and _diff(a.items, b.items) < EXACT
+        for pol in cfa_policies:
+            fa, fb = rs.cfa(m, spec=spec, nan_policy=pol), rs.cfa(clean, spec=spec,
+                                                                 nan_policy=pol, estimator="ML")
             assert fa.n_obs == fb.n_obs
-            assert _diff(fa.loadings, fb.loadings.drop(columns=[]) ) < ITER
-            assert np.allclose(fa.fit.astype(float), fb.fit.astype(float), rtol=1e-8, atol=ITER)
-            ha, hb = rs.htmt(moments, spec=spec, nan_policy=pol), rs.htmt(clean, spec=spec,
-                                                                         nan_policy=pol)
+            assert _diff(fa.loadings, fb.loadings) < EXACT
+            assert _diff(fa.parameters, fb.parameters) < EXACT
+            _same_fit(fa.fit, fb.fit)
+            ha, hb = rs.htmt(m, spec=spec, nan_policy=pol), rs.htmt(clean, spec=spec,
+                                                                   nan_policy=pol)
             assert ha.n == hb.n and _diff(ha.matrix, hb.matrix) < EXACT
-        pa, pb = rs.polychoric(moments, spec=spec), rs.polychoric(clean, spec=spec)
+        pa, pb = rs.polychoric(m, spec=spec), rs.polychoric(clean, spec=spec)
         assert _diff(pa.rho, pb.rho) < EXACT and _diff(pa.thresholds, pb.thresholds) < EXACT
         for corr in ("pearson", "polychoric"):
-            ea = rs.efa(moments, spec=spec, n_factors=3, correlation=corr)
-            eb = rs.efa(clean, spec=spec, n_factors=3, correlation=corr)
-            assert ea.n_obs == eb.n_obs and _diff(ea.loadings, eb.loadings) < ITER
+            for method in ("minres", "ml"):
+                ea = rs.efa(m, spec=spec, n_factors=n_factors, correlation=corr, method=method)
+                eb = rs.efa(clean, spec=spec, n_factors=n_factors, correlation=corr,
+                            method=method)
+                assert ea.n_obs == eb.n_obs and _diff(ea.loadings, eb.loadings) < EXACT
+                _same_fit(ea.fit, eb.fit)
+
+
+def test_measurement_matches_in_memory(world, moments):
+    _, clean, spec = world
+    _same_measurement(moments, clean, spec, 3)
+
+
+def _bfi_spec() -> rs.RingSpec:
+    return rs.RingSpec.from_dict({
+        "scales": {"six": {"min": 1, "max": 6}}, "default_scale": "six",
+        "constructs": {k: {"ring": r, "items": [f"{k}{i}" for i in range(1, 6)]}
+                       for k, r in zip("ACENO", [1, 1, 2, 2, 3], strict=True)},
+        "outcomes": {"loyalty": ["gender"]},
+        "reverse_keyed": ["A1", "C4", "C5", "E1", "E2", "O2", "O5"]})
+
+
+@pytest.mark.parametrize("name", ["ecsi_mobi", "corp_rep", "bfi"])
+def test_measurement_real_data_to_1e10(name):
+    # real surveys with missing answers: the iteratively fitted analyses too, to 1e-10
+    if name == "bfi":
+        ref = Path(__file__).parent / "reference" / "measurement" / "bfi.csv"
+        data, spec, k = pd.read_csv(ref), _bfi_spec(), 5
+    else:
+        from ringstats.errors import MissingExtraError
+
+        try:
+            ds = rs.datasets.load(name)
+        except MissingExtraError:
+            pytest.skip(f"{name} needs the optional data extra")
+        data, spec, k = ds.data, ds.spec, 3
+    m = rs.summarize(data, spec=spec, chunk_size=97)
+    _same_measurement(m, spec.validate(data), spec, k)
 
 
 def test_drivers_and_nps_match_in_memory(world, moments):
@@ -165,6 +204,12 @@ def test_duckdb_parquet_glob_and_csv(world, moments, tmp_path):
     m_csv = rs.summarize(tmp_path / "all.csv", spec=spec, by="segment", n_boot=40, seed=11)
     _same_moments(m_csv, moments)
     assert _diff(rs.nps_by(m_duck, by="segment"), rs.nps_by(clean, by="segment")) < EXACT
+    fa, fb = rs.cfa(m_duck, spec=spec), rs.cfa(clean, spec=spec)
+    assert _diff(fa.parameters, fb.parameters) < EXACT
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ra, rb = rs.reliability(m_duck, spec=spec), rs.reliability(clean, spec=spec)
+    assert _diff(ra.table, rb.table) < EXACT
 
 
 def test_dask_local_cluster(world, moments, tmp_path):
@@ -185,6 +230,11 @@ def test_dask_local_cluster(world, moments, tmp_path):
     _same_moments(m_file, moments)
     assert _diff(rs.drivers(m, spec=spec).rings[["share"]],
                  rs.drivers(clean, spec=spec, n_boot=0).rings[["share"]]) < EXACT
+    fa, fb = rs.cfa(m_file, spec=spec, nan_policy="pairwise"), rs.cfa(clean, spec=spec,
+                                                                     nan_policy="pairwise")
+    assert _diff(fa.parameters, fb.parameters) < EXACT
+    ea, eb = rs.efa(m, spec=spec, n_factors=3), rs.efa(clean, spec=spec, n_factors=3)
+    assert _diff(ea.loadings, eb.loadings) < EXACT
 
 
 # ----------------------------------------------------------------------------- errors

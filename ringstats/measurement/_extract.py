@@ -13,8 +13,11 @@ Extraction is ringstats' own, on SciPy's L-BFGS-B, and follows ``psych::fa`` (``
 
 Both iterative methods start from ``1 - SMC``, bound ``psi`` to [0.005, 1] and optimise on
 psych's scale (``parscale = 0.01``, L-BFGS-B memory 5, ``factr = 1e7``), so they land on
-psych's solutions; the loadings of ``minres`` come from ``R - Psi`` (psych ``FAout.wls``), of
-``ml`` from the scaled eigenvectors (``FAout``). Rotations are factor-analyzer's
+psych's solutions; a few Newton steps on the gradient (``polish_root``) then take the
+stopping point to the exact stationary point, so the result no longer depends on the last
+bits of R (in memory or from survey moments: equal to 1e-12). The loadings of ``minres``
+come from ``R - Psi`` (psych ``FAout.wls``), of ``ml`` from the scaled eigenvectors
+(``FAout``). Rotations are factor-analyzer's
 ``Rotator`` (GPA, Jennrich 2002). The fit statistics are psych's ``fa.stats``.
 """
 
@@ -25,6 +28,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from .._kernels.fit import rmsea_ci
+from .._kernels.linalg import polish_root
 from ..errors import ConvergenceError
 
 __all__: list[str] = []
@@ -104,7 +108,8 @@ def extract(r: np.ndarray, k: int, method: str) -> np.ndarray:
         res = optimize.minimize(fg, start / _SCALE, args=(r, k), jac=True, method="L-BFGS-B",
                                 bounds=[(_LOWER / _SCALE, _UPPER / _SCALE)] * p,
                                 options=_OPTIONS)
-        lam = _loadings(res.x * _SCALE, r, k, method)
+        x = polish_root(lambda v: fg(v, r, k)[1], res.x, _LOWER / _SCALE, _UPPER / _SCALE)
+        lam = _loadings(x * _SCALE, r, k, method)
     if not res.success or not np.all(np.isfinite(lam)):
         why = res.message if not res.success else "non-finite loadings"
         raise ConvergenceError(

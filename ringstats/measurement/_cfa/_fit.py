@@ -455,7 +455,7 @@ def _assemble(st: _Structure, theta: np.ndarray, vcov: np.ndarray, s: np.ndarray
     se = np.sqrt(np.clip(np.diag(vcov_t), 0, None))
     zcrit = stats.norm.ppf(0.5 + ci / 2)
     std = _standardise(st, theta)
-    jac = _num_jacobian(lambda t: _standardise(st, t), theta)
+    jac, jac_fixed = st.std_jacobian(theta)
     std_se = np.sqrt(np.clip(np.diag(jac @ vcov_t @ jac.T), 0, None))
     labels = st.labels()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -484,12 +484,7 @@ def _assemble(st: _Structure, theta: np.ndarray, vcov: np.ndarray, s: np.ndarray
                                "std_estimate": 1.0, "fixed": True})
     # std SEs of fixed markers (delta method through the other parameters)
     if fixed_rows:
-        def fixed_std(t: np.ndarray) -> np.ndarray:
-            lm, ph, ps = st.unpack(t)
-            sg = np.sqrt(np.diag(lm @ ph @ lm.T + np.diag(ps)))
-            return np.array([lm[j, k] * np.sqrt(ph[k, k]) / sg[j] for (j, k) in st.fixed_lambda]
-                            + [1.0] * (st.m if st.std_lv else 0))
-        jf = _num_jacobian(fixed_std, theta)
+        jf = jac_fixed
         fse = np.sqrt(np.clip(np.diag(jf @ vcov_t @ jf.T), 0, None))
         for r, v in zip(fixed_rows, fse, strict=True):
             r["std_se"] = v
