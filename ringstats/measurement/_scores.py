@@ -72,11 +72,20 @@ def mean_scores(
         need = ceil(len(items) / 2) if min_items is None else min_items
         if min_items is not None:
             check_int(min_items, "min_items", min_value=1)
-        block = data[items].astype(float)
-        score = block.mean(axis=1, skipna=True)
-        score[block.notna().sum(axis=1) < min(need, len(items))] = float("nan")
-        out[name] = score
+        out[name] = score_block(data[items].to_numpy(dtype=float), need)
     return pd.DataFrame(out, index=data.index)
+
+
+def score_block(x: np.ndarray, need: int) -> np.ndarray:
+    """The mean-score rule on a cleaned (n, k) item block: the mean of the answered items
+    where at least ``min(need, k)`` are answered, NaN elsewhere. The one arithmetic of
+    :func:`mean_scores`, also used by ``summarize`` on chunks it has already cleaned."""
+    obs = np.isfinite(x)
+    cnt = obs.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(obs, x, 0.0).sum(axis=1) / cnt
+    score[cnt < min(need, x.shape[1])] = np.nan
+    return score
 
 
 def ring_scores(

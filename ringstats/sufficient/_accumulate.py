@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import replace
+from math import ceil
 
 import numpy as np
 import pandas as pd
@@ -55,17 +56,22 @@ def _weights(lay: Layout, chunk: pd.DataFrame) -> np.ndarray | None:
 
 def _tables(lay: Layout, codes: np.ndarray, obs: np.ndarray) -> np.ndarray:
     """All pairwise contingency tables at once: one-hot codes, then their cross-product
-    (float32 sums of 0/1 are exact below 2**24 rows per chunk)."""
-    off = lay.item_offsets
+    (float32 sums of 0/1 are exact below 2**24 rows per step). A missing answer is put
+    in one extra column that is dropped, so the one-hot matrix is filled by a single
+    scatter of n x p ones."""
+    off = np.asarray(lay.item_offsets)
     n, p = codes.shape
-    out = np.zeros((off[-1], off[-1]), dtype=np.int64)
+    width = int(off[-1])
+    out = np.zeros((width, width), dtype=np.int64)
     step = 1 << 20
     for s0 in range(0, n, step):
         c, o = codes[s0:s0 + step], obs[s0:s0 + step]
-        onehot = np.zeros((c.shape[0], off[-1]), dtype=np.float32)
-        r, j = np.nonzero(o)
-        onehot[r, off[j] + c[r, j]] = 1.0
-        out += np.rint(onehot.T @ onehot).astype(np.int64)
+        m = c.shape[0]
+        onehot = np.zeros((m, width + 1), dtype=np.float32)
+        col = np.where(o, off[:p] + c, width)
+        flat = col + (np.arange(m, dtype=np.int64) * (width + 1))[:, None]
+        onehot.ravel()[flat.ravel()] = 1.0
+        out += np.rint(onehot.T @ onehot)[:width, :width].astype(np.int64)
     return out
 
 
@@ -141,13 +147,15 @@ def _replicates(lay: Layout, g: GroupMoments, z: np.ndarray, w: np.ndarray | Non
 
 def chunk_moments(lay: Layout, chunk: pd.DataFrame, start: int) -> SurveyMoments:
     """Moments of one chunk whose first row is row ``start`` of the source (0-based)."""
-    from ..measurement._scores import mean_scores
+    from ..measurement._scores import score_block
 
     clean = _clean(lay, chunk, start)
     x = clean[list(lay.variables)].to_numpy(dtype=float)
-    sc = mean_scores(clean, spec=lay.spec)[list(lay.constructs)].to_numpy(dtype=float)
-    answered = np.column_stack([clean[list(c.items)].notna().any(axis=1).to_numpy()
-                                for c in lay.spec.constructs])
+    col = {v: j for j, v in enumerate(lay.variables)}
+    blocks = [x[:, [col[i] for i in lay.spec.construct(c).items]] for c in lay.constructs]
+    # the cleaned chunk is scored by the mean-score rule itself (no second validation)
+    sc = np.column_stack([score_block(b, ceil(b.shape[1] / 2)) for b in blocks])
+    answered = np.column_stack([np.isfinite(b).any(axis=1) for b in blocks])
     ltr_code = None
     if lay.outcome:
         y = clean[lay.outcome].to_numpy(dtype=float)

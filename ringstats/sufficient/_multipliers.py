@@ -48,34 +48,50 @@ def _key(seed: int) -> np.uint64:
 
 _H1 = np.uint32(0x7FEB352D)
 _H2 = np.uint32(0x846CA68B)
-_B16 = np.arange(65536, dtype=np.uint64) << np.uint64(16)
-#: Poisson draw of the 65,536 buckets of the top 16 bits, and the buckets that straddle a
-#: threshold (resolved with all 32 bits)
-_LUT = np.searchsorted(_T32, _B16, side="right").astype(np.uint8)
-_AMBIGUOUS = _LUT != np.searchsorted(_T32, _B16 + np.uint64(65535), side="right")
+_T32U = _T32.astype(np.uint32)
 
 
-def _lowbias32(x: np.ndarray) -> np.ndarray:
-    x ^= x >> np.uint32(16)
-    x *= _H1
-    x ^= x >> np.uint32(15)
-    x *= _H2
-    x ^= x >> np.uint32(16)
+def _lowbias32(x: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    """In place on ``x`` (uint32); ``tmp`` is scratch space of the same shape."""
+    for shift, mult in ((16, _H1), (15, _H2), (16, None)):
+        np.right_shift(x, np.uint32(shift), out=tmp)
+        x ^= tmp
+        if mult is not None:
+            x *= mult
     return x
+
+
+#: Rows per block of the generator: its uint32 work arrays (rows x replicates) stay in the
+#: processor's cache, about twice as fast as one pass over a whole chunk (measured).
+_SUB = 2048
 
 
 def poisson_multipliers(seed: int, start: int, n: int, n_rep: int) -> np.ndarray:
     """Multipliers (n, n_rep) as float64 for rows ``start .. start + n - 1``."""
     if n == 0 or n_rep == 0:
         return np.zeros((n, n_rep))
+    out = np.empty((n, n_rep))
+    reps = np.arange(n_rep, dtype=np.uint32)[None, :]
     with np.errstate(over="ignore"):
         h = _mix(np.arange(start, start + n, dtype=np.uint64) + _key(seed))
-        a = (h & _LO).astype(np.uint32)
-        c = (h >> np.uint64(32)).astype(np.uint32) | np.uint32(1)
-        u = _lowbias32(a[:, None] + np.arange(n_rep, dtype=np.uint32)[None, :] * c[:, None])
-    top = u >> np.uint32(16)
-    m = _LUT[top]
-    amb = _AMBIGUOUS[top]
-    if amb.any():
-        m[amb] = np.searchsorted(_T32, u[amb].astype(np.uint64), side="right")
-    return m.astype(np.float64)
+    a = (h & _LO).astype(np.uint32)
+    c = (h >> np.uint64(32)).astype(np.uint32) | np.uint32(1)
+    size = min(n, _SUB)
+    u = np.empty((size, n_rep), dtype=np.uint32)
+    tmp = np.empty((size, n_rep), dtype=np.uint32)
+    for s0 in range(0, n, _SUB):
+        s1 = min(n, s0 + _SUB)
+        uu, tt = u[:s1 - s0], tmp[:s1 - s0]
+        np.multiply(reps, c[s0:s1, None], out=uu)  # Weyl sequence a + b * c (mod 2**32)
+        uu += a[s0:s1, None]
+        _lowbias32(uu, tt)
+        # inversion: the draw is the number of thresholds <= u; four comparisons settle
+        # 98% of the draws (X <= 3), the rest are looked up
+        m = (uu >= _T32U[0]).view(np.uint8)
+        for k in (1, 2, 3):
+            m += (uu >= _T32U[k]).view(np.uint8)
+        big = uu >= _T32U[4]
+        if big.any():
+            m[big] = np.searchsorted(_T32, uu[big].astype(np.uint64), side="right")
+        out[s0:s1] = m
+    return out
