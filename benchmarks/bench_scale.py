@@ -61,19 +61,34 @@ else:
         del parts
         out["seconds_read"] = time.perf_counter() - t0
     t1 = time.perf_counter()
+    import pickle
+    store = path + f".moments_{n}_{n_boot}.pkl"
     if step == "pandas":
         data = spec.validate(raw)
         del raw
+    elif step == "analyse":  # re-run the analyses from the moments of an earlier pass
+        with open(store, "rb") as fh:
+            data = pickle.load(fh)
+        out["rows"] = data.n
     else:
         src = raw if step == "moments_1m" else path
         data = rs.summarize(src, spec=spec, by="segment", n_boot=n_boot, seed=1,
                             engine=None if step == "moments_1m" else "duckdb")
         out["rows"] = data.n
+        if step == "moments":  # kept, so that the analyses can be re-run without the pass
+            with open(store, "wb") as fh:
+                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
     out["seconds_prepare"] = time.perf_counter() - t1
     t = time.perf_counter()
     rel = rs.reliability(data, spec=spec)
     fit = rs.cfa(data, spec=spec)
     ht = rs.htmt(data, spec=spec)
+    if step != "pandas":  # the measurement report (its row-only parts are named, not run)
+        try:
+            rep = rs.measurement_report(data, spec=spec)
+            out["report_needs_rows"] = list(getattr(rep, "needs_rows", ()))
+        except Exception as exc:  # recorded; the other analyses still run
+            out["report_error"] = f"{type(exc).__name__}: {exc}"[:300]
     out["seconds_measurement"] = time.perf_counter() - t
     t = time.perf_counter()
     kw = {"n_boot": n_boot, "seed": 1, "ci_method": "percentile"}
@@ -121,7 +136,9 @@ def main() -> int:
     ap.add_argument("--keep", action="store_true", help="reuse an existing file of n rows")
     ap.add_argument("--reuse", default=None, metavar="LOG",
                     help="take the steps already measured from the JSON lines of LOG "
-                         "(e.g. the 1M-row peer of an earlier run)")
+                         "(e.g. the write step, or the 1M-row peer of an earlier run)")
+    ap.add_argument("--analyse-only", action="store_true",
+                    help="re-run only the analyses from the moments stored by the pass")
     args = ap.parse_args()
     Path(args.path).parent.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
@@ -130,15 +147,24 @@ def main() -> int:
         for line in Path(args.reuse).read_text().splitlines():
             if line.startswith("{"):
                 rec = json.loads(line)
-                if rec["step"] in ("pandas", "moments_1m"):
+                if rec["step"] in ("write", "pandas", "moments_1m", "moments"):
                     steps[rec["step"]] = rec
-    if not (args.keep and Path(args.path).exists()):
+    if not (args.keep and Path(args.path).exists()) and "write" not in steps:
         steps["write"] = run("write", args.path, args.n, 0)
     one = 1_000_000 if "pandas" in steps else min(args.n, 1_000_000)
     for step in ("pandas", "moments_1m"):
         if step not in steps:
             steps[step] = run(step, args.path, one, args.n_boot)
-    steps["moments"] = run("moments", args.path, args.n, args.n_boot)
+    if args.analyse_only:
+        steps["analyse"] = run("analyse", args.path, args.n, args.n_boot)
+        if "moments" in steps:  # the pass's own figures, the analyses re-run
+            steps["moments"].update({k: v for k, v in steps["analyse"].items()
+                                     if k.startswith("seconds_") and k not in
+                                     ("seconds_prepare", "seconds_total")})
+        else:
+            steps["moments"] = steps["analyse"]
+    else:
+        steps["moments"] = run("moments", args.path, args.n, args.n_boot)
     mo, pd_, m1 = steps["moments"], steps["pandas"], steps["moments_1m"]
     rows = mo["rows"]
     per_m = mo["seconds_total"] / (rows / 1e6)

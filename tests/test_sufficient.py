@@ -97,6 +97,35 @@ def test_measurement_matches_in_memory(world, moments):
     _same_measurement(moments, clean, spec, 3)
 
 
+def test_measurement_report_from_moments(world, moments):
+    # every part the moments allow, equal to the in-memory report; parallel analysis is
+    # named as needing rows
+    _, clean, spec = world
+    for pol in ("listwise", "pairwise"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = rs.measurement_report(moments, spec=spec, nan_policy=pol)
+            b = rs.measurement_report(clean, spec=spec, nan_policy=pol, seed=1)
+            ra = rs.reliability(moments, spec=spec, nan_policy=pol)
+            rb = rs.reliability(clean, spec=spec, nan_policy=pol)
+        assert _diff(ra.table, rb.table) < EXACT and _diff(ra.items, rb.items) < EXACT
+        assert a.needs_rows == ("parallel_analysis",) and a.parallel is None
+        assert b.needs_rows == ()
+        assert _diff(a.checks, b.checks) < EXACT
+        assert (a.checks["ok"] == b.checks["ok"]).all()
+        assert _diff(a.loadings, b.loadings) < EXACT
+        assert _diff(a.fornell_larcker, b.fornell_larcker) < EXACT
+        _same_fit(a.fit, b.fit)
+        assert abs(a.kmo.overall - b.kmo.overall) < EXACT
+        assert float(np.max(np.abs(a.kmo.per_item - b.kmo.per_item))) < EXACT
+        assert a.bartlett.n == b.bartlett.n and a.bartlett.df == b.bartlett.df
+        assert a.bartlett.chisq == pytest.approx(b.bartlett.chisq, rel=EXACT)
+        assert any("parallel analysis was not run" in n for n in a.notes)
+    assert "not run (needs the survey's rows)" in str(a)
+    with pytest.raises(RingstatsError, match="non-linear"):
+        rs.measurement_report(moments, spec=spec, n_boot=10)
+
+
 def _bfi_spec() -> rs.RingSpec:
     return rs.RingSpec.from_dict({
         "scales": {"six": {"min": 1, "max": 6}}, "default_scale": "six",
@@ -318,5 +347,10 @@ def test_cli_parquet_and_engines(tmp_path, capsys):
     shares = rs.drivers(spec.validate(data), spec=spec, n_boot=0).rings["share"]
     out_text = capsys.readouterr().out
     assert f"{shares.iloc[0]:.3f}"[:4] in out_text
-    assert main(["measure", str(out), "--spec", spec_path]) == 2
-    assert "needs the survey's rows" in capsys.readouterr().err
+    assert main(["measure", str(out), "--spec", spec_path, "--engine", "duckdb"]) == 0
+    text = capsys.readouterr().out
+    assert "CFI" in text and "not run (needs the survey's rows)" in text
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cfi = rs.cfa(spec.validate(data), spec=spec).fit["cfi"]
+    assert f"{cfi:.3f}" in text

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from .._data import items_frame
+from .._kernels.dispatch import is_moments, needs_rows
 from .._kernels.results import ResultMixin, Summary
 from .._kernels.validation import check_int, check_option, check_seed
 from ..errors import RingstatsWarning
-from ..spec import RingSpec
+from ..spec import RingSpec, blocks_of
 from ._cfa import CFAResult, cfa, judged_fit
 from ._correlation import PolychoricResult, correlation, nearest_pd, polychoric
 from ._efa import (
@@ -79,10 +80,14 @@ class MeasurementReport(ResultMixin):
     fornell_larcker : DataFrame
     kmo : KMOResult
     bartlett : BartlettResult
-    parallel : ParallelResult
+    parallel : ParallelResult or None
+        None when the report was made from survey moments (see ``needs_rows``).
     n_constructs : int
     nan_policy : str
     notes : tuple of str
+    needs_rows : tuple of str
+        Parts that were not run because they need the survey's rows (from a
+        ``SurveyMoments``: ``"parallel_analysis"``); empty from a DataFrame.
     """
 
     checks: pd.DataFrame
@@ -94,10 +99,11 @@ class MeasurementReport(ResultMixin):
     fornell_larcker: pd.DataFrame
     kmo: KMOResult
     bartlett: BartlettResult
-    parallel: ParallelResult
+    parallel: ParallelResult | None
     n_constructs: int
     nan_policy: str
     notes: tuple[str, ...] = field(default=())
+    needs_rows: tuple[str, ...] = field(default=())
 
     def summary(self) -> Summary:
         f = self.fit
@@ -130,8 +136,10 @@ class MeasurementReport(ResultMixin):
             "lowest item MSA": f"{self.kmo.per_item.min():.3f} ({self.kmo.per_item.idxmin()})",
             "Bartlett chi-square": f"{self.bartlett.chisq:.1f} on {self.bartlett.df} df, "
                                    f"p = {self.bartlett.p_val:.3g}",
-            "parallel analysis": f"{self.parallel.n_factors} factor(s) above chance "
-                                 f"(spec has {self.n_constructs} constructs)",
+            "parallel analysis": (f"{self.parallel.n_factors} factor(s) above chance "
+                                  f"(spec has {self.n_constructs} constructs)"
+                                  if self.parallel is not None else
+                                  "not run (needs the survey's rows)"),
         }, "Factorability and dimensionality")
         s.add_note("Rules of thumb: CFI/TLI >= .95, RMSEA <= .06, SRMR <= .08 (Hu & Bentler "
                    "1999); alpha, CR >= .70 and AVE >= .50 (Fornell & Larcker 1981); HTMT < .85 "
@@ -175,12 +183,16 @@ def measurement_report(
 
     Parameters
     ----------
-    data : DataFrame
-        Item responses cleaned by ``spec.validate``.
+    data : DataFrame or SurveyMoments
+        Item responses cleaned by ``spec.validate``, or the moments of
+        :func:`ringstats.summarize`: then every part but the parallel analysis runs
+        (reliability, CFA, HTMT, Fornell-Larcker, KMO, Bartlett), equal to the in-memory
+        report on the same rows; ``needs_rows`` names the part that was not run.
     spec : RingSpec or dict
         The measurement model (at least two constructs).
     n_boot : int
-        Bootstrap resamples for the HTMT intervals (0: point estimates only).
+        Bootstrap resamples for the HTMT intervals (0: point estimates only; must be 0
+        with moments).
     seed : int, optional
         Seed of the HTMT bootstrap and of the parallel analysis.
     nan_policy : {"listwise", "pairwise"}
@@ -211,10 +223,18 @@ def measurement_report(
     >>> rep.checks.shape[0]
     6
     """
-    data, blocks = items_frame(data, spec)
+    from_moments = is_moments(data)
+    if from_moments:
+        blocks = blocks_of(spec)
+    else:
+        data, blocks = items_frame(data, spec)
     check_int(n_boot, "n_boot", min_value=0)
     check_seed(seed)
     check_option(nan_policy, "nan_policy", _REPORT_NAN)
+    if from_moments and n_boot:
+        raise needs_rows("measurement_report", "n_boot > 0 bootstraps HTMT, a non-linear "
+                                               "statistic, by resampling rows; use n_boot=0 "
+                                               "with moments")
     notes: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RingstatsWarning)
@@ -225,7 +245,8 @@ def measurement_report(
         items = [c for its in blocks.values() for c in its]
         k = kmo(data, items=items, nan_policy=nan_policy)
         b = bartlett(data, items=items, nan_policy=nan_policy)
-        pa = parallel_analysis(data, items=items, seed=seed, nan_policy=nan_policy)
+        pa = None if from_moments else parallel_analysis(data, items=items, seed=seed,
+                                                         nan_policy=nan_policy)
     for w in caught:
         if issubclass(w.category, RingstatsWarning) and str(w.message) not in notes:
             notes.append(str(w.message))
@@ -245,7 +266,12 @@ def measurement_report(
     loadings = fit.loadings[["construct", "std_estimate", "std_se", "std_ci_low",
                              "std_ci_high"]].copy()
     checks = _checks(rel, loadings, ht, fl, blocks)
-    if pa.n_factors != len(blocks):
+    if pa is None:
+        notes.append("From survey moments: parallel analysis was not run (it compares the "
+                     "eigenvalues with those of random data sets of the survey's size and, for "
+                     "polychoric correlations, permutes the rows); run it on a sample of rows. "
+                     "Every other part equals the in-memory report on the same rows.")
+    elif pa.n_factors != len(blocks):
         notes.append(f"Parallel analysis suggests {pa.n_factors} factor(s) for "
                      f"{len(blocks)} constructs: constructs may be merged (highly correlated "
                      "constructs, e.g. within a ring) or split.")
@@ -256,4 +282,5 @@ def measurement_report(
         checks=checks, reliability=rel, cfa=fit, loadings=loadings, fit=fit.fit, htmt=ht,
         fornell_larcker=fl, kmo=k, bartlett=b, parallel=pa, n_constructs=len(blocks),
         nan_policy=nan_policy, notes=tuple(notes),
+        needs_rows=("parallel_analysis",) if from_moments else (),
     )

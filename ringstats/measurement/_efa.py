@@ -626,9 +626,16 @@ def kmo(
     >>> round(kmo(d, spec=w.spec).overall, 1) > 0.5
     True
     """
+    if is_moments(data):
+        return dispatch("kmo", data, items=items, spec=spec, nan_policy=nan_policy)
     data, cols = _select_items(data, items, spec)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
     r, n, _ = _correlate(data[cols].astype(float), "pearson", nan_policy)
+    return _kmo_from_corr(r, n, cols)
+
+
+def _kmo_from_corr(r: np.ndarray, n: int, cols: list[str]) -> KMOResult:
+    """KMO from a correlation matrix (shared by :func:`kmo` and the survey-moments path)."""
     inv = np.linalg.inv(r)
     d = np.sqrt(np.diag(inv))
     a = -inv / np.outer(d, d)
@@ -662,10 +669,17 @@ def bartlett(
     >>> bartlett(d, spec=w.spec).p_val < 0.001
     True
     """
+    if is_moments(data):
+        return dispatch("bartlett", data, items=items, spec=spec, nan_policy=nan_policy)
     data, cols = _select_items(data, items, spec)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
     r, n, _ = _correlate(data[cols].astype(float), "pearson", nan_policy)
-    p = len(cols)
+    return _bartlett_from_corr(r, n)
+
+
+def _bartlett_from_corr(r: np.ndarray, n: int) -> BartlettResult:
+    """Bartlett's statistic from a correlation matrix (in memory and from moments)."""
+    p = r.shape[0]
     _, logdet = np.linalg.slogdet(r)
     chisq = -(n - 1 - (2 * p + 5) / 6) * logdet
     df = p * (p - 1) // 2

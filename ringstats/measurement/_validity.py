@@ -26,7 +26,7 @@ from .._kernels.validation import (
     check_seed,
 )
 from ..errors import InsufficientDataError, RingstatsError, RingstatsWarning
-from ..spec import RingSpec
+from ..spec import RingSpec, blocks_of
 
 __all__ = ["htmt", "HTMTResult", "fornell_larcker"]
 
@@ -373,7 +373,10 @@ def fornell_larcker(
     """
     from ._cfa import cfa
 
-    data, blocks = items_frame(data, spec)
+    if is_moments(data):  # the joint CFA runs from survey moments; the rest is arithmetic
+        blocks = blocks_of(spec)
+    else:
+        data, blocks = items_frame(data, spec)
     check_option(nan_policy, "nan_policy", _NAN_POLICIES)
     res = fitted if fitted is not None else cfa(data, spec=blocks, nan_policy=nan_policy,
                                                      estimator="ML")

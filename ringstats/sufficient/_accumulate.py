@@ -111,7 +111,8 @@ def _group(lay: Layout, x: np.ndarray, z: np.ndarray, w: np.ndarray | None,
         rows=len(rows), pairs=pair_block(xi), items=cov_block(items),
         answered=answered[rows].sum(axis=0).astype(np.int64), scores=scores, ltr=ltr,
         ltr_missing=miss, tables=tabs,
-        answered_any=int(obs.any(axis=1).sum()), rep_scores=g.rep_scores, rep_ltr=g.rep_ltr)
+        answered_any=int(obs.any(axis=1).sum()), rep_scores=g.rep_scores, rep_ltr=g.rep_ltr,
+        construct_blocks=tuple(cov_block(items[:, ix]) for ix in lay.construct_index))
 
 
 def _replicates(lay: Layout, g: GroupMoments, z: np.ndarray, w: np.ndarray | None,

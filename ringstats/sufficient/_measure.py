@@ -23,12 +23,12 @@ from ..measurement._validity import htmt_items, htmt_membership
 from ..spec import RingSpec, blocks_of
 from ._moments import SurveyMoments
 
-__all__ = ["reliability", "cfa", "htmt", "polychoric", "efa"]
+__all__ = ["reliability", "cfa", "htmt", "polychoric", "efa", "kmo", "bartlett"]
 
 
 
 #: Public analyses this module runs from moments (registered by the package facade).
-ANALYSES = ('cfa', 'reliability', 'htmt', 'polychoric', 'efa')
+ANALYSES = ('cfa', 'reliability', 'htmt', 'polychoric', 'efa', 'kmo', 'bartlett')
 
 def _index(m: SurveyMoments, items: list[str], where: str = "variables") -> np.ndarray:
     names = list(getattr(m.layout, where))
@@ -44,14 +44,20 @@ def listwise_cov(m: SurveyMoments, items: list[str]) -> tuple[np.ndarray, np.nda
     """(mean, centred cross-products, n) of the rows complete on ``items``."""
     t = m.total()
     ix = _index(m, items, "items")
+    for c, cix in enumerate(m.layout.construct_index):  # one construct: its own block
+        if t.construct_blocks and sorted(cix) == sorted(ix):
+            b = t.construct_blocks[c]
+            pos = [cix.index(i) for i in ix]
+            return b.mean[pos], b.cp[np.ix_(pos, pos)], int(b.n)
     n_cc = t.items.n
     if len(items) < len(m.layout.items):
         pv = _index(m, items)
         if not np.any(t.pairs.n[pv, pv] == n_cc):
             raise RingstatsError(
                 "`nan_policy='listwise'` from moments uses the rows complete on every "
-                f"construct item of the spec ({n_cc:,}); on the {len(items)} items asked for "
-                "more rows are complete, and moments cannot single them out. Use "
+                f"construct item of the spec ({n_cc:,}), or on the items of one construct; on "
+                f"the {len(items)} items asked for more rows are complete, and moments cannot "
+                "single them out. Use "
                 "nan_policy='pairwise', or summarize with a spec of just these constructs "
                 "(`spec.subset([...])`).")
     return t.items.mean[ix], t.items.cp[np.ix_(ix, ix)], int(n_cc)
@@ -339,6 +345,41 @@ def polychoric(m: SurveyMoments, *, items: Any = None, spec: Any = None, correct
 
 
 # ------------------------------------------------------------------------------ EFA
+def _pearson(m: SurveyMoments, cols: list[str], nan_policy: str
+             ) -> tuple[np.ndarray, int, np.ndarray]:
+    """Pearson correlations of ``cols``, the n of psych's test statistics (pairwise: rows
+    with any of the items answered; listwise: complete rows) and the sums of squares, with
+    the checks of the in-memory ``_correlate``."""
+    t, p = m.total(), len(cols)
+    pv = _index(m, cols)
+    if nan_policy == "listwise":
+        _, cp, n = listwise_cov(m, cols)
+        ss = np.diag(cp)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = cp / np.sqrt(np.outer(ss, ss))
+    else:
+        nobs = np.diag(t.pairs.n)[pv]
+        if len(cols) == len(m.layout.items) or nobs.max() == t.answered_any:
+            n = int(t.answered_any if len(cols) == len(m.layout.items) else nobs.max())
+        else:
+            raise RingstatsError(
+                "with nan_policy='pairwise' the factor-analytic statistics use n = rows "
+                "with any of the items answered (psych); for this subset of items the moments cannot count them. "
+                "Use all the spec's items, or nan_policy='listwise'.")
+        ss = np.diag(t.pairs.ss)[pv]
+        r = t.pairs.corr()[np.ix_(pv, pv)]
+    if n <= p:
+        raise InsufficientDataError(
+            f"fewer rows ({n}) than items ({p}); factor analysis needs more "
+            f"{'complete ' if nan_policy == 'listwise' else ''}rows than items.")
+    bad = [c for c, v in zip(cols, ss, strict=True) if not v > 0]
+    if bad:
+        raise InsufficientDataError(
+            f"item(s) with zero variance (constant or all missing): {', '.join(bad)}; a "
+            "correlation matrix cannot be formed. Drop them from `items`/`spec`.")
+    return r, n, ss
+
+
 def efa(m: SurveyMoments, *, items: Any = None, spec: Any = None, n_factors: int | None = None,
         method: str = "minres", rotation: str | None = "oblimin", correlation: str = "pearson",
         nan_policy: str = "pairwise", seed: int | None = None) -> Any:
@@ -360,33 +401,7 @@ def efa(m: SurveyMoments, *, items: Any = None, spec: Any = None, n_factors: int
         raise RingstatsError(
             f"`n_factors` must be at most {kmax} for {p} items with method={method!r} "
             f"(the model needs non-negative degrees of freedom); got {n_factors}.")
-    t = m.total()
-    pv = _index(m, cols)
-    if nan_policy == "listwise":
-        _, cp, n = listwise_cov(m, cols)
-        ss = np.diag(cp)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = cp / np.sqrt(np.outer(ss, ss))
-    else:
-        nobs = np.diag(t.pairs.n)[pv]
-        if len(cols) == len(m.layout.items) or nobs.max() == t.answered_any:
-            n = int(t.answered_any if len(cols) == len(m.layout.items) else nobs.max())
-        else:
-            raise RingstatsError(
-                "`efa` with nan_policy='pairwise' uses n = rows with any of the items "
-                "answered (psych); for this subset of items the moments cannot count them. "
-                "Use all the spec's items, or nan_policy='listwise'.")
-        ss = np.diag(t.pairs.ss)[pv]
-        r = t.pairs.corr()[np.ix_(pv, pv)]
-    if n <= p:
-        raise InsufficientDataError(
-            f"fewer rows ({n}) than items ({p}); factor analysis needs more "
-            f"{'complete ' if nan_policy == 'listwise' else ''}rows than items.")
-    bad = [c for c, v in zip(cols, ss, strict=True) if not v > 0]
-    if bad:
-        raise InsufficientDataError(
-            f"item(s) with zero variance (constant or all missing): {', '.join(bad)}; a "
-            "correlation matrix cannot be formed. Drop them from `items`/`spec`.")
+    r, n, _ = _pearson(m, cols, nan_policy)
     if correlation == "polychoric":
         r = polychoric(m, items=cols, nan_policy=nan_policy).rho.to_numpy(dtype=float)
     else:
@@ -405,3 +420,41 @@ def efa(m: SurveyMoments, *, items: Any = None, spec: Any = None, n_factors: int
     return E._efa_from_corr(r, n, notes, cols, int(n_factors), method=method,
                             rotation=rotation, correlation=correlation, nan_policy=nan_policy,
                             pa=None)
+
+
+# ------------------------------------------------------------------------------ KMO, Bartlett
+def kmo(m: SurveyMoments, *, items: Any = None, spec: Any = None,
+        nan_policy: str = "pairwise") -> Any:
+    from ..measurement import _efa as E
+
+    cols = _item_cols(m, items, spec)
+    check_option(nan_policy, "nan_policy", E._NAN_POLICIES)
+    r, n, _ = _pearson(m, cols, nan_policy)
+    return E._kmo_from_corr(_unit_smoothed(r), n, cols)
+
+
+def bartlett(m: SurveyMoments, *, items: Any = None, spec: Any = None,
+             nan_policy: str = "pairwise") -> Any:
+    from ..measurement import _efa as E
+
+    cols = _item_cols(m, items, spec)
+    check_option(nan_policy, "nan_policy", E._NAN_POLICIES)
+    r, n, _ = _pearson(m, cols, nan_policy)
+    return E._bartlett_from_corr(_unit_smoothed(r), n)
+
+
+def _unit_smoothed(r: np.ndarray) -> np.ndarray:
+    """Unit diagonal and psych's smoothing when not positive definite, as ``_correlate``."""
+    from ..measurement import _efa as E
+
+    r = r.copy()
+    r.flat[:: r.shape[0] + 1] = 1.0
+    if not np.all(np.isfinite(r)):
+        raise InsufficientDataError(
+            "the correlation matrix has undefined entries (an item pair without joint answers).")
+    r, smoothed = E._smooth(r)
+    if smoothed:
+        warnings.warn("the correlation matrix was not positive definite and was smoothed "
+                      "(eigenvalues floored, as psych::cor.smooth).", RingstatsWarning,
+                      stacklevel=4)
+    return r

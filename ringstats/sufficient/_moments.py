@@ -60,6 +60,12 @@ class Layout:
         return np.concatenate([[0], np.cumsum(self.item_levels)]).astype(int)
 
     @property
+    def construct_index(self) -> tuple[list[int], ...]:
+        """Per construct, the positions of its items in ``items``."""
+        return tuple([self.items.index(i) for i in self.spec.construct(c).items]
+                     for c in self.constructs)
+
+    @property
     def score_vars(self) -> tuple[str, ...]:
         return self.constructs + ((self.outcome,) if self.outcome else ())
 
@@ -93,6 +99,9 @@ class GroupMoments:
     answered_any: int  # rows with at least one construct item answered
     rep_scores: RepBlock | None = None
     rep_ltr: np.ndarray | None = None  # (B, K) multiplier-weighted LTR counts
+    #: per construct, the complete-case moments of its items (listwise within a construct,
+    #: as reliability(nan_policy="listwise") uses in memory)
+    construct_blocks: tuple[CovBlock, ...] = ()
 
     @classmethod
     def empty(cls, lay: Layout) -> GroupMoments:
@@ -103,7 +112,9 @@ class GroupMoments:
         return cls(0, PairBlock.empty(p), CovBlock.empty(len(lay.items)),
                    np.zeros(len(lay.constructs), dtype=np.int64), CovBlock.empty(q),
                    np.zeros((3, k)), 0, tabs, 0, reps,
-                   np.zeros((lay.n_rep, k)) if lay.n_rep else None)
+                   np.zeros((lay.n_rep, k)) if lay.n_rep else None,
+                   tuple(CovBlock.empty(len(lay.spec.construct(c).items))
+                         for c in lay.constructs))
 
     def __add__(self, other: GroupMoments) -> GroupMoments:
         return GroupMoments(
@@ -115,6 +126,8 @@ class GroupMoments:
             answered_any=self.answered_any + other.answered_any,
             rep_scores=(None if self.rep_scores is None else self.rep_scores + other.rep_scores),
             rep_ltr=None if self.rep_ltr is None else self.rep_ltr + other.rep_ltr,
+            construct_blocks=tuple(a + b for a, b in zip(self.construct_blocks,
+                                                         other.construct_blocks, strict=True)),
         )
 
 
