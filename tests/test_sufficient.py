@@ -266,6 +266,36 @@ def test_dask_local_cluster(world, moments, tmp_path):
     assert _diff(ea.loadings, eb.loadings) < EXACT
 
 
+def test_spark_local(world, moments, tmp_path, monkeypatch):
+    # optional: a local Spark session (pyspark and Java); the partitions' moments are made
+    # by mapInPandas and added by treeReduce, equal to the pandas pass, replicates included
+    pytest.importorskip("pyspark")
+    import shutil
+    import sys
+
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java")
+    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
+    monkeypatch.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+
+    raw, clean, spec = world
+    raw.to_parquet(tmp_path / "survey.parquet")
+    spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    try:
+        m = rs.summarize(spark.createDataFrame(raw).coalesce(3), spec=spec, by="segment",
+                         n_boot=40, seed=11, chunk_size=500)
+        m_file = rs.summarize(tmp_path / "survey.parquet", spec=spec, by="segment",
+                              n_boot=40, seed=11, engine="spark")
+    finally:
+        spark.stop()
+    _same_moments(m, moments)
+    _same_moments(m_file, moments)
+    fa, fb = rs.cfa(m, spec=spec), rs.cfa(clean, spec=spec)
+    assert _diff(fa.parameters, fb.parameters) < EXACT
+
+
 # ----------------------------------------------------------------------------- errors
 def test_cleaning_errors_name_rows(world):
     raw, _, spec = world

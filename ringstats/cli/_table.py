@@ -44,10 +44,10 @@ FLAGS: dict[str, Flag] = {
     # input
     "data": _f("data", metavar="DATA",
                help="survey CSV or Parquet file, or a glob of them (one row per respondent)"),
-    "engine": _f("--engine", choices=("duckdb", "dask", "pandas"), default=None,
-                 help="how DATA is read: duckdb (default for Parquet or a glob) or dask stream "
-                      "it into survey moments (ringstats.summarize); pandas reads it into "
-                      "memory"),
+    "engine": _f("--engine", choices=("duckdb", "dask", "pandas", "spark"), default=None,
+                 help="how DATA is read: duckdb (default for Parquet or a glob), dask or "
+                      "spark stream it into survey moments (ringstats.summarize); pandas "
+                      "reads it into memory"),
     "spec": _f("--spec", required=True, metavar="YAML", help="ring specification (YAML)"),
     "estimator": _f("--estimator", choices=("auto", "ML", "WLSMV"), default=None,
                     api="estimator",

@@ -1,7 +1,9 @@
 """Where the rows come from: a DataFrame, a Parquet/CSV file or glob (DuckDB or pandas),
-or a Dask DataFrame. Every source is cut into chunks; each chunk gives its moments
-(:func:`~ringstats.sufficient._accumulate.chunk_moments`) and the moments are added.
-DuckDB and Dask are imported only when used.
+a Dask DataFrame or a Spark DataFrame. Every source is cut into chunks; each chunk gives
+its moments (:func:`~ringstats.sufficient._accumulate.chunk_moments`) and the moments are
+added. DuckDB, Dask and Spark are imported only when used; for Dask and Spark the chunks
+are the engine's partitions and the merges are the engine's own tree reduction, so no
+scheduler of ours is involved.
 """
 
 from __future__ import annotations
@@ -24,23 +26,77 @@ from ._moments import Layout, SurveyMoments
 
 __all__ = ["summarize", "read_source", "ENGINES"]
 
-ENGINES = ("duckdb", "dask", "pandas")
+ENGINES = ("duckdb", "dask", "pandas", "spark")
 _SUFFIXES = (".parquet", ".pq", ".csv", ".csv.gz", ".tsv")
 
 
-def _need(module: str) -> Any:
+def _need(module: str, extra: str = "scale") -> Any:
     try:
         return __import__(module, fromlist=["_"])
     except ImportError:
         raise MissingExtraError(
             f"`engine` needs the optional package {module.split('.')[0]!r}; install "
-            "ringstats[scale] (pip install 'ringstats[scale]')."
+            f"ringstats[{extra}] (pip install 'ringstats[{extra}]')."
         ) from None
 
 
 def _is_dask(obj: Any) -> bool:
     mod = type(obj).__module__ or ""
     return mod.startswith("dask") and hasattr(obj, "to_delayed") and hasattr(obj, "npartitions")
+
+
+def _is_spark(obj: Any) -> bool:
+    mod = type(obj).__module__ or ""
+    return mod.startswith("pyspark.sql") and hasattr(obj, "mapInPandas")
+
+
+def _spark_moments(lay: Layout, sdf: Any, cols: list[str], size: int, row_offset: int
+                   ) -> SurveyMoments:
+    """Moments of a Spark DataFrame: ``mapInPandas`` runs the chunk accumulator on each
+    partition's Arrow batches (gathered into chunks of ``size`` rows) and ships each
+    partition's moments back pickled; the RDD's ``treeReduce`` adds them. A first, cheap
+    job counts the rows of each partition, so every row keeps its position in the source
+    (partition order, then row order) and the multiplier replicates are those of any
+    other engine reading the same rows in the same order."""
+    import pickle
+
+    from pyspark import TaskContext
+
+    missing = [c for c in cols if c not in sdf.columns]
+    sdf = sdf.select(*[c for c in cols if c in sdf.columns])
+    if missing:  # let the spec report them, with every other problem
+        chunk_moments(lay, sdf.limit(2).toPandas(), 0)
+
+    def count(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        n = sum(len(b) for b in batches)
+        yield pd.DataFrame({"part": [TaskContext.get().partitionId()], "n": [n]})
+
+    offsets = {0: row_offset}
+    if lay.n_rep:
+        lens = dict(sdf.mapInPandas(count, "part long, n long").collect())
+        nparts = sdf.rdd.getNumPartitions()
+        starts = np.concatenate([[0], np.cumsum([lens.get(i, 0) for i in range(nparts)])])
+        offsets = {i: row_offset + int(starts[i]) for i in range(nparts)}
+
+    def moments(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        part = TaskContext.get().partitionId()
+        start = offsets.get(part, 0) if lay.n_rep else 0
+        out, buf, nbuf = SurveyMoments(lay, {}), [], 0
+        for b in batches:
+            buf.append(b)
+            nbuf += len(b)
+            if nbuf >= size:
+                chunk = pd.concat(buf, ignore_index=True)
+                out = out + chunk_moments(lay, chunk, start)
+                start, buf, nbuf = start + len(chunk), [], 0
+        if nbuf:
+            out = out + chunk_moments(lay, pd.concat(buf, ignore_index=True), start)
+        yield pd.DataFrame({"m": [pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)]})
+
+    parts = sdf.mapInPandas(moments, "m binary").rdd.map(lambda r: pickle.loads(r.m))
+    if parts.isEmpty():
+        return SurveyMoments(lay, {})
+    return parts.treeReduce(operator.add)
 
 
 def _files(path: str) -> list[str]:
@@ -171,10 +227,10 @@ def summarize(
 
     Parameters
     ----------
-    source : DataFrame, str, Path or dask DataFrame
+    source : DataFrame, str, Path, dask or Spark DataFrame
         The raw survey (cleaning is done here, as :meth:`RingSpec.validate` does): a
         pandas DataFrame; a Parquet or CSV file or a glob of them (``"wave_*.parquet"``);
-        or a Dask DataFrame.
+        a Dask DataFrame; or a Spark DataFrame (``pyspark``, the ``spark`` extra).
     spec : RingSpec or path to its YAML file
     by : str or list of str, optional
         Group column(s) (segment, moment, channel, ...): moments per cell of their
@@ -188,11 +244,12 @@ def summarize(
         (drivers and NPS intervals).
     seed : int, optional
         Seed of the multipliers (a random one is drawn and recorded when None).
-    engine : {"duckdb", "dask", "pandas"}, optional
+    engine : {"duckdb", "dask", "pandas", "spark"}, optional
         For a file or glob: ``"duckdb"`` (default) streams record batches of
         ``chunk_size`` rows with bounded memory; ``"pandas"`` reads it into memory;
-        ``"dask"`` reads it as a Dask DataFrame. A DataFrame is read with ``"pandas"``
-        and a Dask DataFrame with ``"dask"``.
+        ``"dask"`` reads it as a Dask DataFrame; ``"spark"`` reads it with the active
+        Spark session (or a new local one). A DataFrame is read with ``"pandas"``, a
+        Dask DataFrame with ``"dask"`` and a Spark DataFrame with ``"spark"``.
     chunk_size : int, default 250_000
         Rows per chunk.
     tables : bool, default True
@@ -218,7 +275,11 @@ def summarize(
     Golub & LeVeque (1979), chunk by chunk and group by group; counts and tables add.
     The bootstrap multiplier of row i in replicate b depends only on ``seed``, i and b
     (a counter-based generator), so the replicates are the same whatever the chunking,
-    engine or number of workers, as long as the rows come in the same order.
+    engine or number of workers, as long as the rows come in the same order. With Dask
+    and Spark each partition is summarised where it lives (``to_delayed`` tasks;
+    ``mapInPandas`` on Arrow batches) and the partitions' moments are added by the
+    engine's tree reduction; a first pass counts the rows of each partition to place its
+    rows in the source when replicates are asked for.
 
     Examples
     --------
@@ -274,6 +335,8 @@ def _summarize(source: Any, lay: Layout, engine: str | None, chunk_size: int,
                              row_offset, chunk_size)
     elif _is_dask(source):
         res = _dask_moments(lay, source, cols, chunk_size, row_offset)
+    elif _is_spark(source):
+        res = _spark_moments(lay, source, cols, chunk_size, row_offset)
     elif isinstance(source, (str, Path)):
         files = _files(str(source))
         eng = engine or "duckdb"
@@ -282,6 +345,12 @@ def _summarize(source: Any, lay: Layout, engine: str | None, chunk_size: int,
                            for c, s in _duckdb_chunks(files, cols, chunk_size)], lay)
         elif eng == "pandas":
             res = _frame_moments(lay, _pandas_read(files, cols), row_offset, chunk_size)
+        elif eng == "spark":
+            sql = _need("pyspark.sql", "spark")
+            session = sql.SparkSession.builder.getOrCreate()
+            reader = session.read.parquet if _kind(files) == "parquet" else \
+                (lambda *f: session.read.csv(list(f), header=True, inferSchema=True))
+            res = _spark_moments(lay, reader(*files), cols, chunk_size, row_offset)
         else:
             dd = _need("dask.dataframe")
             with warnings.catch_warnings():
