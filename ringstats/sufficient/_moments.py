@@ -136,7 +136,8 @@ class SurveyMoments(ResultMixin):
     """Mergeable sufficient statistics of a ring survey (see :func:`ringstats.summarize`).
 
     Pass it as ``data`` to the analyses that need only moments (``reliability``, ``cfa``,
-    ``htmt``, ``polychoric``, ``efa``, ``drivers``, ``shapley``, ``regression``, ``nps``,
+    ``htmt``, ``fornell_larcker``, ``polychoric``, ``efa``, ``kmo``, ``bartlett``,
+    ``measurement_report``, ``drivers``, ``shapley``, ``regression``, ``nps``,
     ``nps_by``); add two with ``+`` to pool two parts of a survey.
 
     Attributes
