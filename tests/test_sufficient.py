@@ -105,7 +105,8 @@ def test_measurement_report_from_moments(world, moments):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             a = rs.measurement_report(moments, spec=spec, nan_policy=pol)
-            b = rs.measurement_report(clean, spec=spec, nan_policy=pol, seed=1)
+            b = rs.measurement_report(clean, spec=spec, nan_policy=pol, seed=1,
+                                      estimator="ML")
             ra = rs.reliability(moments, spec=spec, nan_policy=pol)
             rb = rs.reliability(clean, spec=spec, nan_policy=pol)
         assert _diff(ra.table, rb.table) < EXACT and _diff(ra.items, rb.items) < EXACT
@@ -121,6 +122,7 @@ def test_measurement_report_from_moments(world, moments):
         assert a.bartlett.n == b.bartlett.n and a.bartlett.df == b.bartlett.df
         assert a.bartlett.chisq == pytest.approx(b.bartlett.chisq, rel=EXACT)
         assert any("parallel analysis was not run" in n for n in a.notes)
+        assert any("WLSMV, which needs the rows" in n for n in a.notes) == (pol == "listwise")
     assert "not run (needs the survey's rows)" in str(a)
     with pytest.raises(RingstatsError, match="non-linear"):
         rs.measurement_report(moments, spec=spec, n_boot=10)
@@ -233,7 +235,7 @@ def test_duckdb_parquet_glob_and_csv(world, moments, tmp_path):
     m_csv = rs.summarize(tmp_path / "all.csv", spec=spec, by="segment", n_boot=40, seed=11)
     _same_moments(m_csv, moments)
     assert _diff(rs.nps_by(m_duck, by="segment"), rs.nps_by(clean, by="segment")) < EXACT
-    fa, fb = rs.cfa(m_duck, spec=spec), rs.cfa(clean, spec=spec)
+    fa, fb = rs.cfa(m_duck, spec=spec), rs.cfa(clean, spec=spec, estimator="ML")
     assert _diff(fa.parameters, fb.parameters) < EXACT
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -292,7 +294,7 @@ def test_spark_local(world, moments, tmp_path, monkeypatch):
         spark.stop()
     _same_moments(m, moments)
     _same_moments(m_file, moments)
-    fa, fb = rs.cfa(m, spec=spec), rs.cfa(clean, spec=spec)
+    fa, fb = rs.cfa(m, spec=spec), rs.cfa(clean, spec=spec, estimator="ML")
     assert _diff(fa.parameters, fb.parameters) < EXACT
 
 
@@ -382,5 +384,5 @@ def test_cli_parquet_and_engines(tmp_path, capsys):
     assert "CFI" in text and "not run (needs the survey's rows)" in text
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cfi = rs.cfa(spec.validate(data), spec=spec).fit["cfi"]
+        cfi = rs.cfa(spec.validate(data), spec=spec, estimator="ML").fit["cfi"]
     assert f"{cfi:.3f}" in text

@@ -98,6 +98,10 @@ def cfa(m: SurveyMoments, *, spec: Any, nan_policy: str = "listwise", std_lv: bo
     t = m.total()
     pv = _index(m, items)
     _check_constant(m, items, np.diag(t.pairs.ss)[pv], np.diag(t.pairs.n)[pv], "cfa")
+    if estimator == "auto" and nan_policy == "listwise" and _few_categories(m, items):
+        notes.append("fitted by ML from survey moments: in memory estimator='auto' would fit "
+                     "these items (at most 5 categories) as ordinal by WLSMV, which needs the "
+                     "rows; the ML fit equals cfa(data, estimator='ML').")
     if nan_policy == "listwise":
         mean, cp, n = listwise_cov(m, items)
         if n <= p:
@@ -114,6 +118,23 @@ def cfa(m: SurveyMoments, *, spec: Any, nan_policy: str = "listwise", std_lv: bo
         s = t.pairs.cp[np.ix_(pv, pv)] / npair
         mean = t.pairs.mean[pv, pv]
     return C._cfa_from_cov(st, s, mean, n, nan_policy, information, blocks, notes, ci)
+
+
+def _few_categories(m: SurveyMoments, items: list[str]) -> bool:
+    """Whether every item has at most 5 observed values (in memory, 'auto' means WLSMV)."""
+    from ..measurement._wls._fit_ord import MAX_AUTO_CATEGORIES
+
+    lay = m.layout
+    for it in items:
+        i = lay.items.index(it)
+        if lay.tables:
+            off = lay.item_offsets
+            seen = int(np.count_nonzero(np.diag(m.total().tables)[off[i]:off[i + 1]]))
+        else:
+            seen = int(lay.item_levels[i])
+        if seen > MAX_AUTO_CATEGORIES:
+            return False
+    return True
 
 
 # ------------------------------------------------------------------------------ reliability
