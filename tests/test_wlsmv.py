@@ -10,7 +10,6 @@ digits); the SEM's (rows complete on its 20 items) come from ``make_dwls.R``.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import warnings
 from pathlib import Path
@@ -32,8 +31,6 @@ REF = Path(__file__).parent / "reference" / "wlsmv"
 BFI = Path(__file__).parent / "reference" / "measurement" / "bfi.csv"
 BLOCKS = {f: [f"{f}{i}" for i in range(1, 6)] for f in "ACENO"}
 PATHS = "E ~ A + C\nN ~ E + C"
-HAS_STAGE1 = importlib.util.find_spec("ringstats.measurement._wls._stats") is not None
-stage1 = pytest.mark.skipif(not HAS_STAGE1, reason="stage 1 (_wls._stats) not merged yet")
 
 #: ringstats fit entry -> lavaan fitMeasures() name
 FIT_NAMES = {
@@ -211,7 +208,6 @@ def _merge(tab: pd.DataFrame, tag: str) -> pd.DataFrame:
     return out
 
 
-@stage1
 def test_cfa_wlsmv_matches_lavaan(cfa_bfi):
     res = cfa_bfi
     m = _merge(res.to_frame(), "cfa_bfi")
@@ -230,7 +226,6 @@ def test_cfa_wlsmv_matches_lavaan(cfa_bfi):
     assert np.isnan(res.fit["aic"])  # no likelihood
 
 
-@stage1
 def test_cfa_wlsmv_std_lv_matches_lavaan(bfi):
     res = rs.cfa(bfi, spec=BLOCKS, estimator="WLSMV", std_lv=True)
     m = _merge(res.to_frame(), "cfa_bfi_stdlv")
@@ -238,7 +233,6 @@ def test_cfa_wlsmv_std_lv_matches_lavaan(bfi):
     np.testing.assert_allclose(m["se_x"], m["se_y"], atol=1e-3)
 
 
-@stage1
 def test_sem_wlsmv_matches_lavaan(bfi):
     blocks = {f: BLOCKS[f] for f in "ACEN"}
     res = rs.sem(bfi, spec=blocks, paths=PATHS, estimator="WLSMV")
@@ -250,7 +244,6 @@ def test_sem_wlsmv_matches_lavaan(bfi):
     assert "WLSMV" in res.summary().as_text() and len(res.thresholds) == 100
 
 
-@stage1
 def test_auto_rule_five_categories_is_ordinal_with_note():
     d5 = _bfi5()
     blocks = {"A": BLOCKS["A"], "C": BLOCKS["C"]}
@@ -306,15 +299,35 @@ def test_moments_path_refuses_wlsmv_and_auto_is_ml():
         with pytest.raises(RingstatsError, match="WLSMV"):
             rs.cfa(m, spec=w.spec, estimator="WLSMV")
         assert rs.cfa(m, spec=w.spec).estimator == "ML"
-        if HAS_STAGE1:  # the same items in memory are ordinal by default
-            assert rs.cfa(w.spec.validate(w.customers), spec=w.spec).estimator == "WLSMV"
+        # the same items in memory are ordinal by default
+        assert rs.cfa(w.spec.validate(w.customers), spec=w.spec).estimator == "WLSMV"
 
 
 def test_caller_frame_untouched(bfi):
     before = bfi.copy()
     d5 = _bfi5()
     d5_before = d5.copy()
-    if HAS_STAGE1:
-        rs.cfa(d5, spec={"A": BLOCKS["A"]}, estimator="WLSMV")
+    rs.cfa(d5, spec={"A": BLOCKS["A"]}, estimator="WLSMV")
     pd.testing.assert_frame_equal(bfi, before)
     pd.testing.assert_frame_equal(d5, d5_before)
+
+
+def test_one_auto_rule_for_cfa_sem_and_invariance():
+    """`estimator="auto"` is WLSMV only for integer codes with at most 5 values, the same
+    predicate in cfa, sem and invariance; non-integer 5-valued items stay ML."""
+    import ringstats as rs
+    from ringstats.measurement._wls._fit_ord import looks_ordinal
+
+    w = rs.draw("base", n=500, seed=5)
+    d = w.spec.validate(w.customers)
+    items = [i for c in w.spec.constructs for i in c.items]
+    assert looks_ordinal(d[items].to_numpy())
+    halves = d.copy()
+    halves[items] = halves[items] / 2  # 0.5, 1.0, ..., 2.5: five values, not codes
+    assert not looks_ordinal(halves[items].to_numpy())
+    blocks = {c.name: list(c.items) for c in w.spec.constructs}
+    assert rs.cfa(d, spec=blocks).estimator == "WLSMV"
+    assert rs.cfa(halves, spec=blocks).estimator == "ML"
+    two = {k: blocks[k] for k in list(blocks)[:2]}
+    d["grp"] = np.arange(len(d)) % 2
+    assert rs.invariance(d, spec=two, group="grp").estimator == "WLSMV"

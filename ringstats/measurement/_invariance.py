@@ -47,9 +47,9 @@ from ._invariance_ordinal import (
     _TEST,
     MAX_ORDINAL_CATEGORIES,
     latent_means_table,
-    looks_ordinal,
     ordinal_ladder,
 )
+from ._wls._fit_ord import looks_ordinal
 from ._wls._groups import PARAMETERIZATIONS
 
 __all__ = ["invariance", "InvarianceResult"]

@@ -47,16 +47,6 @@ class _Fit:
     res: DWLSFit
 
 
-def looks_ordinal(x: np.ndarray) -> bool:
-    """True when every column holds integers with at most 5 distinct values."""
-    for col in x.T:
-        v = col[~np.isnan(col)]
-        if v.size == 0 or np.any(v != np.round(v)) or np.unique(v).size > \
-                MAX_ORDINAL_CATEGORIES:
-            return False
-    return True
-
-
 def _check_categories(x: np.ndarray, items: Sequence[str], gcol: np.ndarray,
                       labels: Sequence, group: str) -> None:
     """Integer codes, >= 3 categories per item and every category seen in every group."""

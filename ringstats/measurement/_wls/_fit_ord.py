@@ -42,19 +42,28 @@ def _distinct(x: np.ndarray) -> list[np.ndarray]:
     return [np.unique(col[~np.isnan(col)]) for col in x.T]
 
 
+def looks_ordinal(x: np.ndarray) -> bool:
+    """The ``estimator="auto"`` rule, for cfa, sem and invariance alike: every column holds
+    integer codes with at most five distinct values (NaN ignored)."""
+    for v in _distinct(x):
+        if v.size == 0 or np.any(v != np.round(v)) or v.size > MAX_AUTO_CATEGORIES:
+            return False
+    return True
+
+
 def resolve_estimator(estimator: str, x: np.ndarray, items: list[str],
                       nan_policy: str) -> tuple[str, list[str]]:
     """The estimator to use and the notes saying why.
 
-    ``"auto"`` becomes ``"WLSMV"`` when every item has at most five distinct values and
-    rows are deleted listwise (FIML and pairwise deletion are normal-theory ML here), else
+    ``"auto"`` becomes ``"WLSMV"`` when every item holds integer codes with at most five
+    distinct values (:func:`looks_ordinal`) and rows are deleted listwise (FIML and pairwise deletion are normal-theory ML here), else
     ``"ML"``. ``"WLSMV"`` needs integer-coded items with 2 to 20 categories and listwise
     deletion.
     """
     check_option(estimator, "estimator", ESTIMATORS)
     vals = _distinct(x)
     if estimator == "auto":
-        if nan_policy == "listwise" and all(len(v) <= MAX_AUTO_CATEGORIES for v in vals):
+        if nan_policy == "listwise" and looks_ordinal(x):
             return "WLSMV", [AUTO_NOTE]
         return "ML", []
     if estimator == "WLSMV":
