@@ -45,7 +45,7 @@ from scipy import linalg, special, stats
 
 from ..._kernels.fit import noncentrality_ci
 from ...errors import ConvergenceError
-from .._cfa._engine import _fisher_scoring
+from .._cfa._engine import _fisher_scoring, _safe_inv
 from . import OrdinalMoments
 
 __all__ = ["DWLSFit", "dwls_fit", "Model", "satorra_2000"]
@@ -214,14 +214,7 @@ def dwls_fit(moments: Sequence[OrdinalMoments], model: Model, start: np.ndarray,
             "iterations); no estimates are returned. Check for items that barely correlate "
             "with their construct or categories with very few answers.")
     e = info_at(dl)
-    try:
-        e_inv = np.linalg.inv(e)
-    except np.linalg.LinAlgError as exc:
-        raise ConvergenceError("the DWLS information matrix is singular: the model is not "
-                               "(empirically) identified; no estimates are returned.") from exc
-    if np.any(np.diag(e_inv) < 0):
-        raise ConvergenceError("the DWLS information matrix is not positive definite at the "
-                               "solution; the model is not (empirically) identified.")
+    e_inv = _safe_inv(e)  # singular / not PD: not (empirically) identified
     meat = sum(fg[k] * (dl[k].T * wd[k]) @ m.gamma @ (wd[k][:, None] * dl[k])
                for k, m in enumerate(ms))
     vcov = e_inv @ meat @ e_inv / (ntot - len(ms))
