@@ -548,24 +548,24 @@ class RingSpec:
         """
         raise_now = problems is None
         problems = [] if problems is None else problems
-        out = data.copy()
         already = tuple(data.attrs.get(_REVERSED_ATTR, ()))
         hint: dict[tuple[str, float], list[str]] = {}
         hint_at: dict[tuple[str, float], int] = {}
         scale_by: dict[str, Scale] = {}
+        cleaned: dict[str, np.ndarray] = {}  # set on the copy at once (one block, no per-column iset)
         for col in columns:
             od = self.outcome_spec(col) if col in self.outcomes else None
-            series = out[col]
+            series = data[col]
             codes = self.missing_for(col)
             if od is not None and od.kind == "binary":
-                out[col] = _binary_column(series, od, codes, problems).to_numpy()
+                cleaned[col] = _binary_column(series, od, codes, problems).to_numpy()
                 continue
-            series = _as_float(series, col, problems)
+            arr = _as_float(series, col, problems).to_numpy(dtype=float, copy=True)
             if codes:
-                series = series.mask(series.isin(codes))
-            out[col] = series.to_numpy()
+                arr[np.isin(arr, codes)] = np.nan
+            cleaned[col] = arr
             scale = self._scale_or_none(col)
-            vals = series.dropna()
+            vals = arr[~np.isnan(arr)]
             if scale is not None:
                 bad = vals[(vals < scale.min) | (vals > scale.max) | (vals != np.round(vals))]
                 if len(bad):
@@ -578,8 +578,8 @@ class RingSpec:
                         hint.setdefault((scale.name, float(v)), []).append(col)
                         hint_at.setdefault((scale.name, float(v)), len(problems) - 1)
                         scale_by[scale.name] = scale
-            if constant and vals.nunique() <= 1:
-                what = "all missing" if vals.empty else f"every value is {_plain(vals.iloc[0])}"
+            if constant and (vals.size == 0 or np.all(vals == vals[0])):
+                what = "all missing" if vals.size == 0 else f"every value is {_plain(vals[0])}"
                 kind = "constant outcome" if col in self.outcomes else "constant item"
                 problems.append(f"{kind}: `{col}` has no variation ({what})")
         for (sname, v), cols in hint.items():
@@ -599,7 +599,11 @@ class RingSpec:
         todo = [i for i in self.reverse_keyed if i in columns and i not in already]
         for item in todo:
             sc = self.scale_of(item)
-            out[item] = (sc.min + sc.max - out[item]).to_numpy()
+            cleaned[item] = sc.min + sc.max - cleaned[item]
+        keep = [c for c in data.columns if c not in cleaned]
+        out = (pd.concat([data[keep], pd.DataFrame(cleaned, index=data.index)], axis=1)
+               [list(data.columns)] if cleaned else data.copy())
+        out.attrs = dict(data.attrs)
         out.attrs[_REVERSED_ATTR] = tuple(dict.fromkeys(already + tuple(todo)))
         return out
 
