@@ -45,11 +45,10 @@ from ._cfa._fit import _blocks_from, _check_blocks, _prepare
 from ._cfa._model import _Structure
 from ._invariance_ordinal import (
     _TEST,
-    MAX_ORDINAL_CATEGORIES,
     latent_means_table,
     ordinal_ladder,
 )
-from ._wls._fit_ord import looks_ordinal
+from ._wls._fit_ord import MAX_AUTO_CATEGORIES, looks_ordinal
 from ._wls._groups import PARAMETERIZATIONS
 
 __all__ = ["invariance", "InvarianceResult"]
@@ -474,7 +473,7 @@ def invariance(
     if estimator == "auto":
         estimator = "WLSMV" if looks_ordinal(x[ok]) else "ML"
         if estimator == "WLSMV":
-            notes.append(f"estimator='auto': every item has at most {MAX_ORDINAL_CATEGORIES} "
+            notes.append(f"estimator='auto': every item has at most {MAX_AUTO_CATEGORIES} "
                          "categories, so the items are treated as ordinal (WLSMV); pass "
                          "estimator='ML' for the normal-theory ladder.")
     if estimator == "WLSMV":

@@ -26,13 +26,11 @@ from scipy import stats
 from ..errors import ConvergenceError, InsufficientDataError, ValidationError
 from ._wls import OrdinalMoments
 from ._wls._dwls import DWLSFit, satorra_2000
-from ._wls._fit_ord import MAX_AUTO_CATEGORIES
 from ._wls._groups import ORDINAL_LEVELS, OrdinalGroupModel
 
 #: Largest number of categories for which ``estimator="auto"`` treats items as ordinal
 #: (the rule of :func:`cfa`): with 5 or fewer categories, normal-theory ML on the item scores
 #: is biased (Rhemtulla, Brosseau-Liard & Savalei 2012).
-MAX_ORDINAL_CATEGORIES = MAX_AUTO_CATEGORIES
 _KIND = {"thresholds": "thresholds", "metric": "loadings", "scalar": "intercepts",
          "strict": "residuals"}
 _TEST = ("Satorra (2000) scaled-shifted chi-square difference (lavaan lavTestLRT default "

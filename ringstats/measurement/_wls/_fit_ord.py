@@ -42,10 +42,11 @@ def _distinct(x: np.ndarray) -> list[np.ndarray]:
     return [np.unique(col[~np.isnan(col)]) for col in x.T]
 
 
-def looks_ordinal(x: np.ndarray) -> bool:
+def looks_ordinal(x: np.ndarray, *, values: list[np.ndarray] | None = None) -> bool:
     """The ``estimator="auto"`` rule, for cfa, sem and invariance alike: every column holds
-    integer codes with at most five distinct values (NaN ignored)."""
-    for v in _distinct(x):
+    integer codes with at most five distinct values (NaN ignored). ``values``: the columns'
+    distinct values, when the caller has them already."""
+    for v in _distinct(x) if values is None else values:
         if v.size == 0 or np.any(v != np.round(v)) or v.size > MAX_AUTO_CATEGORIES:
             return False
     return True
@@ -56,14 +57,14 @@ def resolve_estimator(estimator: str, x: np.ndarray, items: list[str],
     """The estimator to use and the notes saying why.
 
     ``"auto"`` becomes ``"WLSMV"`` when every item holds integer codes with at most five
-    distinct values (:func:`looks_ordinal`) and rows are deleted listwise (FIML and pairwise deletion are normal-theory ML here), else
-    ``"ML"``. ``"WLSMV"`` needs integer-coded items with 2 to 20 categories and listwise
+    distinct values (:func:`looks_ordinal`) and rows are deleted listwise (FIML and
+    pairwise deletion are normal-theory ML here), else ``"ML"``. ``"WLSMV"`` needs integer-coded items with 2 to 20 categories and listwise
     deletion.
     """
     check_option(estimator, "estimator", ESTIMATORS)
     vals = _distinct(x)
     if estimator == "auto":
-        if nan_policy == "listwise" and looks_ordinal(x):
+        if nan_policy == "listwise" and looks_ordinal(x, values=vals):
             return "WLSMV", [AUTO_NOTE]
         return "ML", []
     if estimator == "WLSMV":
